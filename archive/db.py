@@ -1,0 +1,192 @@
+"""Store: SQLAlchemy 2 models and the engine, SQLite by default, any SQLAlchemy URL at scale.
+
+The database is derived data: every row can be rebuilt from the WARC files (`nianbao reparse`),
+so captures point at their WARC record (file, offset, record id) rather than holding bodies.
+The schema is created and upgraded by Alembic (`archive/migrations`) on first use.
+
+SQLite is opened in WAL mode with `BEGIN IMMEDIATE` transactions: with several writers, deferred
+transactions that upgrade from read to write fail with "database is locked" whatever the
+busy_timeout (shared/notes/libraries.md §7).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+DB_ENV = "NIANBAO_DB"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Capture(Base):
+    """One archived HTTP response (or revisit/resource record): a pointer into the WARC files."""
+
+    __tablename__ = "captures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    warc_filename: Mapped[str] = mapped_column(String(255))
+    warc_offset: Mapped[int] = mapped_column(Integer)
+    warc_length: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    record_type: Mapped[str] = mapped_column(String(16), default="response")
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    payload_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    __table_args__ = (Index("ix_captures_file_offset", "warc_filename", "warc_offset"),)
+
+
+class Document(Base):
+    """The clean text extracted from one capture of a report page (or attachment)."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    page_url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="html")
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    extractor: Mapped[str] = mapped_column(String(64))
+
+    capture: Mapped[Capture] = relationship()
+
+
+class ReportRow(Base):
+    """A parsed report: the spec's fields, plus the exported object for byte-stable exports."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    page_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    agency: Mapped[str | None] = mapped_column(Text, index=True)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    index_no: Mapped[str | None] = mapped_column(String(128))
+    format: Mapped[str] = mapped_column(String(16))
+    processing_fee_yuan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    document: Mapped[Document] = relationship()
+    cells: Mapped[list[CellRow]] = relationship(cascade="all, delete-orphan", order_by="CellRow.key")
+    checks: Mapped[list[CheckRow]] = relationship(cascade="all, delete-orphan")
+
+
+class CellRow(Base):
+    """One number of a report's standard tables; NULL value = the report leaves the cell blank."""
+
+    __tablename__ = "cells"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+
+
+class CheckRow(Base):
+    """One evaluated consistency rule; a failed one is a finding about the report."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    column: Mapped[str] = mapped_column(String(32))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class Failure(Base):
+    """A capture that looked like a report but could not be extracted or parsed, with the reason."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16))  # extract | parse
+    reason: Mapped[str] = mapped_column(Text)
+
+    capture: Mapped[Capture] = relationship()
+
+
+def database_url(data_dir: Path, override: str | None = None) -> str:
+    """`--db`, else $NIANBAO_DB, else DIR/nianbao.sqlite."""
+    url = override or os.environ.get(DB_ENV)
+    if url:
+        return url
+    return f"sqlite:///{(Path(data_dir) / 'nianbao.sqlite').resolve()}"
+
+
+def open_database(url: str) -> Engine:
+    """An engine on `url` with the schema upgraded to the newest migration."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    upgrade_schema(engine)
+    return engine
+
+
+def sessions(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Run Alembic's `upgrade head` on this engine's database."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

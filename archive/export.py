@@ -1,0 +1,74 @@
+"""Export: stored reports as JSON lines (the REPORT.md object plus provenance) or as CSV.
+
+Rows come out ordered by (url, first_seen), so two databases holding the same reports export
+byte-identical files whatever order the crawl stored them in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
+
+from archive.db import ReportRow, sessions
+
+CSV_FIELDS = (
+    "url", "page_url", "first_seen", "title", "agency", "year", "published_on", "index_no", "format",
+    "processing_fee_yuan", "checks_failed",
+)  # fmt: skip
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC; SQLite hands back naive datetimes, which were stored as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def iter_export_records(engine: Engine) -> Iterator[dict[str, Any]]:
+    """Each stored report as its export object (REPORT.md + url, page_url, first_seen, text)."""
+    with sessions(engine)() as session:
+        rows = session.scalars(
+            select(ReportRow)
+            .options(selectinload(ReportRow.document))
+            .order_by(ReportRow.url, ReportRow.first_seen, ReportRow.id)
+        )
+        for row in rows:
+            record = dict(row.data)
+            record["url"] = row.url
+            record["page_url"] = row.page_url
+            record["first_seen"] = iso_utc(row.first_seen)
+            record["text"] = row.document.text
+            yield record
+
+
+def write_jsonl(engine: Engine, out: IO[str]) -> int:
+    n = 0
+    for n, record in enumerate(iter_export_records(engine), 1):  # noqa: B007
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+    return n
+
+
+def write_csv(engine: Engine, out: IO[str]) -> int:
+    """One row per report: the metadata columns, then every cell key any report has."""
+    records = list(iter_export_records(engine))
+    cell_keys = sorted({k for r in records for k in r["cells"]})
+    writer = csv.writer(out)
+    writer.writerow([*CSV_FIELDS, *cell_keys])
+    for r in records:
+        failed = ";".join(f"{c['rule']}:{c['column']}" for c in r["checks"] if not c["ok"])
+        meta = [r.get(f) if f != "checks_failed" else failed for f in CSV_FIELDS]
+        writer.writerow([*("" if v is None else v for v in meta), *(_cell(r["cells"], k) for k in cell_keys)])
+    return len(records)
+
+
+def _cell(cells: dict[str, Any], key: str) -> str:
+    """Blank cells stay empty, absent cells too; the CSV cannot tell them apart, the JSON can."""
+    value = cells.get(key)
+    return "" if value is None else str(value)

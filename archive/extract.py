@@ -1,0 +1,249 @@
+"""Extraction: a captured HTML page in, the report's clean text out.
+
+Three jobs, kept apart:
+
+1. `decode_html` — bytes to text with the encoding a browser would use: HTTP charset, BOM,
+   `<meta charset>` (searched through the whole head, not only its first 4 KB as w3lib does), then
+   detection; GB2312/GBK labels decode as GB18030. A page whose declared encoding is wrong
+   (mojibake, U+FFFD runs) is re-decoded. The crawl and the offline re-parse both call this on the
+   WARC bytes, so they always agree.
+2. `page_metadata` — what the page states about the document (title, 索引号, 发布机构, 发布日期,
+   成文日期, `<meta name="PubDate">`), read from the metadata block and the meta tags before
+   trafilatura discards them as page furniture.
+3. `extract_page` — trafilatura on the content container, with the furniture and injected spam
+   pruned, to markdown whose tables keep every cell (empty ones included). The metadata is
+   prepended as a `标签：值` block, the shape real reports print, so the parser reads one text.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import lxml.html
+import trafilatura
+from trafilatura.settings import DEFAULT_CONFIG
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
+
+# Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).
+CONTENT_XPATHS = (
+    '//*[@id="zoom"]',
+    '//*[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
+    '//*[contains(@class, "trs_editor_view")]',
+    "//ucapcontent",
+    '//*[@id="UCAP-CONTENT"]',
+    '//*[@id="zoomcon"]',
+    '//*[contains(@class, "article-content")]',
+    '//*[@id="content"]',
+)
+
+# Furniture and spam trafilatura keeps unless told: hidden or off-screen blocks (the usual shape of
+# SEO spam injected into hacked portals), article tool bars, share bars, QR blocks.
+PRUNE_XPATHS = [
+    '//*[contains(translate(@style, " ", ""), "display:none")]',
+    '//*[contains(translate(@style, " ", ""), "visibility:hidden")]',
+    '//*[contains(translate(@style, " ", ""), "left:-")]',
+    '//*[contains(translate(@style, " ", ""), "top:-")]',
+    '//*[contains(translate(@style, " ", ""), "text-indent:-")]',
+    '//*[@hidden or @aria-hidden="true"]',
+    "//script | //style | //noscript | //iframe",
+    '//*[contains(@class, "share") or contains(@class, "print") or contains(@class, "tools")]',
+    '//*[contains(@class, "footer") or @id="footer" or contains(@class, "bottom")]',
+    '//*[contains(@class, "breadcrumb") or contains(@class, "position") or contains(@class, "crumb")]',
+]
+
+# Lines of furniture that survive inside content containers (字体 大中小, 打印本页 …). A line is
+# dropped when it is short and made of these words; report prose never is.
+_FURNITURE_LINE = re.compile(
+    r"^[\s【】\[\]|｜/·:：>»_*-]*(?:(?:字体|字号|大|中|小|默认|背景色|打印本页|打印|关闭窗口|关闭|"
+    r"分享到|收藏|扫一扫在手机打开当前页面?|浏览次数|访问量|点击数|无障碍|关怀版|适老化|长者模式|"
+    r"政务微信|政务微博|政务APP|网站地图|联系我们|繁體版|简体版|返回顶部)[\s【】\[\]|｜/·:：>»_*0-9-]*)+$"
+)
+
+METADATA_LABELS = ("标题", "索引号", "发布机构", "发布日期", "成文日期", "公开日期", "发布时间", "文号")
+_LABEL_ALIASES = {
+    "名称": "标题",
+    "信息名称": "标题",
+    "文件编号": "文号",
+    "发文字号": "文号",
+    "发文机关": "发布机构",
+    "公开时间": "公开日期",
+    "生成日期": "成文日期",
+    "信息来源": "发布机构",
+}
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+class ExtractionError(ValueError):
+    """The page has no extractable text: `str(err)` is the reason."""
+
+
+@dataclass(slots=True)
+class Extracted:
+    """The result of extraction: clean text for the parser, and what the page says about itself."""
+
+    text: str
+    title: str | None
+    encoding: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode an HTML body as a browser would; returns (text, encoding name)."""
+    declared = None
+    if not _charset_in(content_type):
+        # w3lib looks for <meta charset> in the first 4 KB only; real templates put it later.
+        head = body[: 64 * 1024]
+        label = html_body_declared_encoding(head[4096:]) if len(head) > 4096 else None
+        declared = resolve_encoding(label) if label else None
+    if declared:
+        encoding, text = declared, body.decode(declared, errors="replace")
+    else:
+        encoding, text = html_to_unicode(content_type, body)
+    if _looks_misdecoded(text):
+        for candidate in ("utf-8", "gb18030"):
+            if candidate == encoding:
+                continue
+            try:
+                text = body.decode(candidate)
+            except UnicodeDecodeError:
+                continue
+            encoding = candidate
+            break
+    return text, encoding
+
+
+def _charset_in(content_type: str | None) -> bool:
+    return bool(content_type and "charset=" in content_type.lower())
+
+
+def _looks_misdecoded(text: str) -> bool:
+    """Replacement characters, or Latin-1 mojibake where Chinese should be."""
+    if text.count("\ufffd") > 3:
+        return True
+    sample = text[:20000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    latin_high = sum(1 for ch in sample if "\u00c0" <= ch <= "\u00ff")
+    return latin_high > 50 and cjk < latin_high // 4
+
+
+def page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """The document facts a page states in its meta tags and its metadata block."""
+    found: dict[str, str] = {}
+    for name, label in (("ArticleTitle", "标题"), ("PubDate", "发布日期"), ("ContentSource", "发布机构")):
+        for value in tree.xpath(f'//meta[@name="{name}"]/@content'):
+            if value.strip():
+                found.setdefault(label, value.strip())
+    # The metadata block: label cells followed by value cells (table, dl or spans).
+    for el in tree.iter("td", "th", "dt", "span", "label", "b", "strong", "li", "p"):
+        raw = _text(el)
+        if not raw or len(raw) > 60:
+            continue
+        key, _, rest = (
+            re.sub(r"\s+", "", raw).partition("：")
+            if "：" in raw
+            else (re.sub(r"\s+", "", raw).partition(":"))
+        )
+        label = _LABEL_ALIASES.get(key, key)
+        if label not in METADATA_LABELS:
+            continue
+        value = rest.strip() or _next_value(el)
+        if value and label not in found:
+            found[label] = value
+    h1 = [_text(h) for h in tree.xpath("//h1")]
+    titles = [t for t in h1 if t]
+    if titles:
+        found.setdefault("标题", max(titles, key=len))
+    if "标题" not in found:
+        title = tree.findtext(".//title")
+        if title and title.strip():
+            found["标题"] = re.split(r"[_|-]", title.strip())[0]
+    return {k: _clean_value(k, v) for k, v in found.items() if _clean_value(k, v)}
+
+
+def _next_value(el: lxml.html.HtmlElement) -> str:
+    sibling = el.getnext()
+    while sibling is not None and not _text(sibling):
+        sibling = sibling.getnext()
+    return _text(sibling) if sibling is not None else ""
+
+
+def _text(el: lxml.html.HtmlElement | None) -> str:
+    if el is None:
+        return ""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", el.text_content())).strip()
+
+
+def _clean_value(label: str, value: str) -> str:
+    value = value.strip()
+    if label in ("发布日期", "成文日期", "公开日期", "发布时间"):
+        m = _DATE.search(value)
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else ""
+    if label == "标题":
+        return re.sub(r"\s+", "", value)
+    return value if len(value) <= 200 else ""
+
+
+def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> Extracted:
+    """Clean text of one article page: metadata block first, then the body with its tables."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as err:
+        raise ExtractionError(f"unparseable HTML: {err}") from err
+    metadata = page_metadata(tree)
+    body = _content_tree(tree)
+    text = trafilatura.extract(
+        body,
+        url=url,
+        output_format="markdown",
+        include_tables=True,
+        include_comments=False,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        fast=True,
+        prune_xpath=PRUNE_XPATHS,
+        config=_CONFIG,
+    )
+    lines = [line.rstrip() for line in (text or "").splitlines()]
+    lines = [line for line in lines if not _FURNITURE_LINE.match(line)]
+    clean = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if not clean:
+        raise ExtractionError("no text on the page (image-only or empty body)")
+    header = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
+    return Extracted(
+        text=f"{header}\n\n{clean}\n" if header else f"{clean}\n",
+        title=metadata.get("标题"),
+        encoding=encoding,
+        metadata=metadata,
+    )
+
+
+def _content_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The article container wrapped as a page of its own; the whole page when none is known.
+
+    Old county templates wrap the whole page in layout tables, which trafilatura would render as
+    one big pipe table with the navigation in it; selecting the container avoids that.
+    """
+    for xpath in CONTENT_XPATHS:
+        nodes = tree.xpath(xpath)
+        if nodes:
+            page = lxml.html.document_fromstring("<html><body><div></div></body></html>")
+            page.body[0].append(copy.deepcopy(nodes[0]))
+            return page
+    return tree
+
+
+def _make_config():
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    # Short notices are normal on gov portals; and htmldate misreads 2024年1月25日 as 2024-01-01.
+    config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = "50"
+    config["DEFAULT"]["MIN_OUTPUT_SIZE"] = "1"
+    config["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
+    return config
+
+
+_CONFIG = _make_config()

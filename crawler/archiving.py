@@ -1,0 +1,104 @@
+"""WARC capture: every HTTP exchange is written to the archive as it happened.
+
+Hooked on Scrapy's `response_downloaded` signal, which fires once per download (every redirect hop
+and retry attempt included) before any downloader middleware has touched the response: the body is
+still content-encoded and `Content-Encoding` still in the headers. What Scrapy and Twisted have
+already lost at that point (the reason phrase, connection-level headers such as Content-Length and
+Transfer-Encoding, the original case of header names, the Host header) is declared in the record
+through `HttpExchange.dropped_headers` / `.reconstructed`, never silently filled in.
+
+The record references are appended to `request.meta["warc_refs"]`; the list object is shared by
+the copies Scrapy makes of a request's meta on redirects and retries, so the final response carries
+the references of every hop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Headers, Response
+
+import archive
+from archive.warcstore import HttpExchange, WarcStore
+
+# Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
+CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "TE")
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Every header value as (name, value) pairs, repeated names kept; bytes kept via latin-1."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def exchange_from_scrapy(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
+    """The exchange as Scrapy saw it at `response_downloaded`, with its losses declared."""
+    request_headers = header_pairs(request.headers)
+    reconstructed = ["reason-phrase", "header-name-case"]
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+        reconstructed.append("Host")
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=request_headers,
+        request_body=request.body or b"",
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        reason=None,
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        fetched_at=fetched_at,
+        dropped_headers=CONNECTION_HEADERS,
+        reconstructed=tuple(reconstructed),
+    )
+
+
+class WarcArchiver:
+    """Scrapy extension: one WarcStore per crawl, closed (and its file renamed) when the crawl ends."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.directory = Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
+        self.store = WarcStore(
+            self.directory,
+            prefix=settings.get("NIANBAO_WARC_PREFIX", "nianbao"),
+            max_size=settings.getint("NIANBAO_WARC_MAX_SIZE"),
+            info={
+                "software": f"nianbao/{archive.__version__} (Scrapy-based)",
+                "http-header-user-agent": settings.get("USER_AGENT") or "",
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "isPartOf": settings.get("NIANBAO_CRAWL_NAME", "nianbao"),
+            },
+        )
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcArchiver:
+        return cls(crawler)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if "playwright" in response.flags:
+            # A rendered DOM is not what the server sent; it is never stored as a response record.
+            self.store.write_resource(
+                response.url, response.body, "text/html; rendered-dom", refers_to=None,
+                fetched_at=datetime.now(UTC),
+            )  # fmt: skip
+            return
+        ref = self.store.write_exchange(exchange_from_scrapy(request, response, datetime.now(UTC)))
+        request.meta.setdefault("warc_refs", []).append(ref)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/warc_records")
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,316 @@
+"""`nianbao`: the command line. One sub-command per job, each a thin layer over one stage.
+
+nianbao crawl URL [URL …] [--portal NAME …] [--data DIR] [-s NAME=VALUE …]
+nianbao reparse [--data DIR]
+nianbao export [--data DIR] [--format jsonl|csv] [--out FILE]
+nianbao parse FILE
+nianbao portals
+nianbao demo [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+err_console = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A user-facing error: printed without a traceback, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as err:
+        err_console.print(f"[red]nianbao: {err}[/red]")
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nianbao", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_data(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default ./data)")
+        p.add_argument("--db", help="SQLAlchemy database URL (default DIR/nianbao.sqlite, or $NIANBAO_DB)")
+        return p
+
+    crawl = with_data(commands.add_parser("crawl", help="crawl portals, archive to WARC, parse and store"))
+    crawl.add_argument("urls", nargs="*", metavar="URL", help="start URLs")
+    crawl.add_argument("--portal", action="append", default=[], metavar="NAME", help="a registry portal")
+    crawl.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    crawl.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting"
+    )
+    crawl.set_defaults(func=cmd_crawl)
+
+    reparse = with_data(commands.add_parser("reparse", help="rebuild every report from the WARC files"))
+    reparse.set_defaults(func=cmd_reparse)
+
+    export = with_data(commands.add_parser("export", help="export stored reports"))
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--out", type=Path, help="output file (default stdout)")
+    export.set_defaults(func=cmd_export)
+
+    parse = commands.add_parser("parse", help="parse one report file (.html, .txt, .md) to JSON")
+    parse.add_argument("file", type=Path)
+    parse.set_defaults(func=cmd_parse)
+
+    portals = commands.add_parser("portals", help="list the portal registry")
+    portals.add_argument("--registry", type=Path, action="append", default=[])
+    portals.set_defaults(func=cmd_portals)
+
+    demo = with_data(commands.add_parser("demo", help="crawl the bundled sample portal, offline"))
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+# --- crawl -----------------------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.registry import RegistryError, load_registry
+
+    urls = list(args.urls)
+    hosts: list[str] = []
+    if args.portal:
+        try:
+            registry = load_registry(*args.registry)
+        except RegistryError as err:
+            raise CliError(str(err)) from err
+        for name in args.portal:
+            if name not in registry:
+                raise CliError(f"unknown portal {name!r} (see `nianbao portals`)")
+            urls += registry[name].start_urls
+            hosts += registry[name].allowed_hosts
+    if not urls:
+        raise CliError("nothing to crawl: give start URLs or --portal NAME")
+    overrides = dict(_setting(s) for s in args.settings)
+    stats = run_crawl(urls, args.data, db=args.db, allowed_hosts=hosts, overrides=overrides)
+    print_crawl_summary(stats, args.data)
+    return 0
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise CliError(f"-s takes NAME=VALUE, not {text!r}")
+    return name.strip(), value
+
+
+def run_crawl(
+    urls: list[str],
+    data: Path,
+    *,
+    db: str | None = None,
+    allowed_hosts: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one crawl to completion in this process (a Twisted reactor runs once per process)."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings.crawl")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from archive.warcstore import recover
+    from crawler.spiders.portal import PortalSpider
+
+    settings = get_project_settings()
+    settings.set("NIANBAO_DATA", str(data), priority="cmdline")
+    if db:
+        settings.set("NIANBAO_DB", db, priority="cmdline")
+    settings.set("NIANBAO_ALLOWED_HOSTS", allowed_hosts or [], priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+
+    with data_lock(data):
+        warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
+        for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
+            recovered = recover(stale)
+            err_console.print(f"recovered {stale.name} → {recovered.name}")
+        process = CrawlerProcess(settings, install_root_handler=True)
+        crawler = process.create_crawler(PortalSpider)
+        process.crawl(crawler, start_urls=urls)
+        process.start()
+        return dict(crawler.stats.get_stats()) if crawler.stats else {}
+
+
+@contextlib.contextmanager
+def data_lock(data: Path) -> Iterator[None]:
+    """One writer per data directory: a second crawl or reparse on it is refused, not interleaved."""
+    data.mkdir(parents=True, exist_ok=True)
+    with open(data / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise CliError(f"{data} is in use by another nianbao crawl or reparse") from err
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+
+
+def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
+    table = Table(title="crawl summary", show_header=False)
+    rows = [
+        ("pages fetched", stats.get("response_received_count", 0)),
+        ("WARC records", stats.get("nianbao/warc_records", 0)),
+        ("reports found", stats.get("nianbao/report", 0) + stats.get("nianbao/unchanged", 0)),
+        ("report pages not parsed", stats.get("nianbao/failure", 0)),
+        ("download errors", stats.get("log_count/ERROR", 0)),
+        ("refused (out of scope)", stats.get("nianbao/refused/offsite", 0)),
+        ("refused (private address)", stats.get("nianbao/refused/private_address", 0)),
+        ("finish reason", stats.get("finish_reason", "?")),
+        ("data", str(data)),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    err_console.print(table)
+
+
+# --- archive commands ------------------------------------------------------------------------
+
+
+def _engine(args: argparse.Namespace):
+    from archive.db import database_url, open_database
+
+    return open_database(database_url(args.data, args.db))
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from archive.reparse import reparse
+
+    warc_dir = args.data / "warc"
+    if not warc_dir.is_dir():
+        raise CliError(f"no WARC files in {warc_dir}")
+    with data_lock(args.data):
+        counts = reparse(_engine(args), warc_dir)
+    err_console.print(
+        f"reparsed {sum(counts.values())} records: {counts['report'] + counts['unchanged']} reports, "
+        f"{counts['failure']} not parsed"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archive.export import write_csv, write_jsonl
+
+    writer = write_jsonl if args.format == "jsonl" else write_csv
+    engine = _engine(args)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            n = writer(engine, out)
+        err_console.print(f"exported {n} reports to {args.out}")
+    else:
+        writer(engine, sys.stdout)
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from archive.report import NotAReport
+
+    try:
+        raw = args.file.read_bytes()
+    except OSError as err:
+        raise CliError(f"cannot read {args.file}: {err.strerror}") from err
+    try:
+        report = parse_file(args.file.suffix.lower(), raw, args.file.name)
+    except NotAReport as err:
+        raise CliError(f"{args.file}: not parsed: {err}") from err
+    json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def parse_file(suffix: str, raw: bytes, name: str):
+    """A report file as the crawl would read it: HTML through extraction, text straight in."""
+    from archive.extract import ExtractionError, decode_html, extract_page
+    from archive.parse import parse_report
+    from archive.report import NotAReport
+
+    if suffix in (".html", ".htm", ".shtml"):
+        html, encoding = decode_html(raw, None)
+        try:
+            text = extract_page(html, None, encoding).text
+        except ExtractionError as err:
+            raise NotAReport(str(err)) from err
+    elif suffix in (".txt", ".md", ".markdown"):
+        text = _decode_text(raw)
+    else:
+        raise CliError(f"{name}: unsupported file type {suffix or '(none)'} (use .html, .txt or .md)")
+    return parse_report(text)
+
+
+def _decode_text(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def cmd_portals(args: argparse.Namespace) -> int:
+    from crawler.registry import RegistryError, load_registry
+
+    try:
+        registry = load_registry(*args.registry)
+    except RegistryError as err:
+        raise CliError(str(err)) from err
+    table = Table("name", "region", "level", "parent", "home", "platform")
+    for p in registry.values():
+        table.add_row(p.name, p.region, p.level, p.parent, p.home, p.platform)
+    Console().print(table)
+    return 0
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled sample portal on 127.0.0.1, crawl it, and show what was found."""
+    from archive.export import iter_export_records
+    from nianbao.sample_portal.server import serve
+
+    with serve() as base_url:
+        err_console.print(f"sample portal at {base_url}")
+        stats = run_crawl(
+            [base_url],
+            args.data,
+            db=args.db,
+            overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"},
+        )
+    print_crawl_summary(stats, args.data)
+    show_reports(list(iter_export_records(_engine(args))), Console())
+    return 0
+
+
+def show_reports(records: list[dict[str, Any]], console: Console) -> None:
+    table = Table("agency", "year", "published", "format", "cells", "checks failed", "url")
+    for r in records:
+        failed = [f"{c['rule']}:{c['column']}" for c in r["checks"] if not c["ok"]]
+        table.add_row(
+            r["agency"] or "?",
+            str(r["year"]),
+            r["published_on"] or "-",
+            r["format"],
+            str(sum(v is not None for v in r["cells"].values())),
+            ", ".join(failed) or "-",
+            r["url"],
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

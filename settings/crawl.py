@@ -1,0 +1,64 @@
+"""Scrapy settings for nianbao crawls (the module scrapy.cfg names).
+
+Polite by default: robots.txt obeyed, AutoThrottle with at most two requests in flight per host, a
+delay between requests, retries with backoff, an honest User-Agent, bounded download sizes. The
+CLI's `-s NAME=VALUE` overrides any of them (benchmarks on loopback turn the politeness down).
+"""
+
+import archive
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = f"nianbao/{archive.__version__} (annual-report archiver; +https://github.com/nianbao/nianbao)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 2**20
+DOWNLOAD_WARNSIZE = 16 * 2**20
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DEPTH_LIMIT = 6
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Let every status reach the spider: a 404 or 500 is a capture worth recording, not noise.
+HTTPERROR_ALLOW_ALL = True
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ScopeMiddleware": 50,
+}
+EXTENSIONS = {
+    "crawler.archiving.WarcArchiver": 100,
+    "crawler.progress.Progress": 500,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.IngestPipeline": 300,
+}
+
+# nianbao's own settings.
+NIANBAO_DATA = "data"  # WARC files in DATA/warc, the database in DATA/nianbao.sqlite
+NIANBAO_WARC_DIR = None  # default DATA/warc
+NIANBAO_WARC_MAX_SIZE = 256 * 2**20
+NIANBAO_DB = None  # default sqlite:///DATA/nianbao.sqlite, or $NIANBAO_DB
+NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides the start URLs'
+NIANBAO_PROGRESS_INTERVAL = 5.0
+
+# scrapy-playwright, for pages that only render with JavaScript: Debian's chromium, never a
+# downloaded browser build. The download handler is only registered for crawls that need it.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": ["--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update"],
+}
