@@ -33,7 +33,6 @@ PRIORITY_NAV = 10
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
-    custom_settings: dict[str, Any] = {}
 
     def __init__(self, start_urls: list[str] | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
