@@ -1,0 +1,101 @@
+"""Extraction: decoding as a browser would, page metadata, furniture and spam removal."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.extract import ExtractionError, decode_html, extract_page
+
+REPORT_PAGE = """<!DOCTYPE html>
+<html><head>{meta}<title>南川县水利局2022年政府信息公开工作年度报告_南川县人民政府</title>
+<meta name="PubDate" content="2023-01-18 10:05"></head>
+<body>
+<div class="top"><a href="/wza">无障碍</a> | <a href="/old">关怀版</a> | <a href="/ft">繁體版</a></div>
+<div class="position">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报 &gt; 正文</div>
+<h1>南川县水利局2022年政府信息公开工作年度报告</h1>
+<table class="xxgk_table">
+<tr><th>索引号：</th><td>11530000MB0000000X/2023-00007</td><th>主题分类：</th><td>综合政务</td></tr>
+<tr><th>发布机构：</th><td>南川县水利局</td><th>成文日期：</th><td>2023年01月16日</td></tr>
+<tr><th>发布日期：</th><td>2023-01-18</td></tr>
+</table>
+<div class="article-tools">字体：【<a>大</a> <a>中</a> <a>小</a>】 背景色：<a>■</a><a>■</a> 【打印本页】【关闭窗口】</div>
+<div id="zoom" class="TRS_Editor">
+<p>一、总体情况</p>
+<p>2022年，县水利局坚持以公开为常态，全年主动公开信息一百余条。{extra}</p>
+<div style="position: absolute; left: -9999px; top: -9999px"><a href="http://spam.example/">澳门葡京娱乐城 真人百家乐</a></div>
+<div style="display:none">皇冠体育在线投注</div>
+<p>三、收到和处理政府信息公开申请情况</p>
+<table border="1">
+<tr><td colspan="3">一、本年新收政府信息公开申请数量</td><td>4</td><td>&nbsp;</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td></tr>
+</table>
+<p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p>
+</div>
+<div class="share">分享到：微信 微博</div>
+<div class="footer"><p>主办：南川县人民政府办公室 网站标识码：5300000001 滇ICP备00000000号 滇公网安备 53000002000001号</p>
+<p><a>无障碍</a> <a>关怀版</a> <a>政务微信</a> <a>政务微博</a> <a>政务APP</a></p></div>
+</body></html>
+"""
+
+FURNITURE = ("无障碍", "关怀版", "繁體版", "政务微信", "政务微博", "政务APP", "背景色", "打印本页", "关闭窗口",
+             "网站标识码", "ICP备", "公网安备", "当前位置", "分享到")  # fmt: skip
+SPAM = ("澳门葡京", "百家乐", "皇冠体育")
+
+
+def page(meta: str = '<meta charset="utf-8">', extra: str = "") -> str:
+    return REPORT_PAGE.format(meta=meta, extra=extra)
+
+
+def test_metadata_block_and_body_without_furniture_or_spam() -> None:
+    extracted = extract_page(page(), "http://127.0.0.1/zwgk/t1.html")
+    assert extracted.metadata == {
+        "标题": "南川县水利局2022年政府信息公开工作年度报告",
+        "索引号": "11530000MB0000000X/2023-00007",
+        "发布机构": "南川县水利局",
+        "成文日期": "2023-01-16",
+        "发布日期": "2023-01-18",
+    }
+    text = extracted.text
+    assert text.startswith(
+        "标题：南川县水利局2022年政府信息公开工作年度报告\n索引号：11530000MB0000000X/2023-00007\n"
+    )
+    assert "发布日期：2023-01-18" in text
+    for word in FURNITURE + SPAM:
+        assert word not in text, word
+    # the table keeps every cell, the blank one included, in column order
+    assert "| 一、本年新收政府信息公开申请数量 |  |  | 4 |  | 0 | 0 | 0 | 0 | 4 |" in text
+    assert "本年度未收取信息处理费。" in text
+
+
+def test_gbk_page_with_characters_beyond_gb2312() -> None:
+    html = page(
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "由副局长张镕堃负责。"
+    )
+    body = html.encode("gb18030")
+    text, encoding = decode_html(body, "text/html")
+    assert encoding == "gb18030"
+    assert "张镕堃" in text
+    assert "张镕堃" in extract_page(text, None, encoding).text
+
+
+def test_meta_charset_after_4kb_of_script_is_honoured() -> None:
+    filler = "<script>var x = '" + "a" * 6000 + "';</script>"
+    html = page(filler + '<meta charset="gbk">')
+    text, encoding = decode_html(html.encode("gbk"), None)
+    assert encoding == "gb18030"
+    assert "南川县水利局" in text
+
+
+def test_wrong_header_charset_is_detected_and_redecoded() -> None:
+    body = page('<meta charset="gbk">').encode("gbk")
+    text, encoding = decode_html(body, "text/html; charset=utf-8")
+    assert encoding == "gb18030"
+    assert "\ufffd" not in text and "南川县水利局" in text
+
+
+def test_image_only_page_is_an_extraction_error() -> None:
+    html = (
+        page().split('<div id="zoom"')[0]
+        + '<div id="zoom"><p><img src="/a/W0202301.png"></p></div></body></html>'
+    )
+    with pytest.raises(ExtractionError, match="no text"):
+        extract_page(html, None)
