@@ -1,0 +1,224 @@
+"""The whole pipeline over real HTTP: crawl the bundled sample portal on 127.0.0.1, then check the
+store against what the portal serves, the WARC files record by record, re-parse offline, and a
+crawl killed midway.
+
+The crawl runs as `nianbao crawl` in a subprocess, as a user runs it (a Twisted reactor cannot be
+restarted inside the test process).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from base64 import b32encode
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warcstore import iter_records, recover
+from nianbao.sample_portal.server import serve
+
+PORTAL = Path(__file__).resolve().parents[1] / "nianbao" / "sample_portal"
+EXPECTED = json.loads((PORTAL / "expected.json").read_text(encoding="utf-8"))
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
+
+
+def nianbao(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
+    if check:
+        assert proc.returncode == 0, f"nianbao {' '.join(args)} failed:\n{proc.stderr[-4000:]}"
+    return proc
+
+
+def export(data: Path) -> str:
+    return nianbao("export", "--data", str(data)).stdout
+
+
+def raw_get(base: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A direct request without any decoding, to compare with what the archive kept."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip, deflate"})
+    response = conn.getresponse()
+    return response.status, response.getheaders(), response.read()
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    data = tmp_path_factory.mktemp("crawl")
+    with serve() as base:
+        proc = nianbao("crawl", base, "--data", str(data), *FAST)
+        home = raw_get(base, "/index.html")
+    exported = export(data)
+    records = [json.loads(line) for line in exported.splitlines()]
+    return SimpleNamespace(
+        data=data, base=base.rstrip("/"), stderr=proc.stderr, export=exported, records=records, home=home
+    )
+
+
+def by_url(crawl: SimpleNamespace) -> dict[str, dict]:
+    return {urlsplit(r["url"]).path: r for r in crawl.records}
+
+
+def db_rows(data: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(data / "nianbao.sqlite") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_every_report_is_stored_exactly(crawl: SimpleNamespace) -> None:
+    stored = by_url(crawl)
+    for expected in EXPECTED["reports"]:
+        path = expected["path"]
+        assert path in stored, f"report {path} not found; stored: {sorted(stored)}"
+        got = stored[path]
+        for field in ("title", "agency", "year", "published_on", "index_no", "format", "processing_fee_yuan"):
+            assert got[field] == expected[field], (path, field)
+        assert got["cells"] == expected["cells"], path
+        assert got["schema"] == "nianbao.report/1"
+        assert got["page_url"] == got["url"] == crawl.base + path
+        assert got["first_seen"].endswith("Z")
+    assert len(stored) == len(EXPECTED["reports"]), sorted(set(stored) - {r["path"] for r in EXPECTED["reports"]})
+
+
+def test_cells_in_the_database_match_the_export(crawl: SimpleNamespace) -> None:
+    rows = db_rows(crawl.data, "select r.url, c.key, c.value from cells c join reports r on r.id = c.report_id")
+    cells: dict[str, dict[str, object]] = defaultdict(dict)
+    for url, key, value in rows:
+        cells[urlsplit(url).path][key] = value
+    for expected in EXPECTED["reports"]:
+        for key, value in expected["cells"].items():
+            got = cells[expected["path"]][key]
+            assert (got is None and value is None) or float(got) == float(value), (expected["path"], key)
+
+
+def test_lookalikes_are_not_stored_as_reports(crawl: SimpleNamespace) -> None:
+    stored = by_url(crawl)
+    fetched = {urlsplit(u).path for (u,) in db_rows(crawl.data, "select url from captures")}
+    for path in EXPECTED["not_reports"]:
+        assert path not in stored, path
+    # the crawler did meet look-alikes and turned them down, not just miss them
+    assert fetched & set(EXPECTED["not_reports"])
+
+
+def test_a_page_that_fails_to_parse_is_archived_and_recorded(crawl: SimpleNamespace) -> None:
+    failures = {urlsplit(u).path: (stage, reason) for u, stage, reason in db_rows(
+        crawl.data, "select url, stage, reason from failures")}  # fmt: skip
+    archived = {urlsplit(r.url).path for r in iter_records(crawl.data / "warc", types=("response",))}
+    assert EXPECTED["failures"]
+    for failure in EXPECTED["failures"]:
+        assert failure["path"] in failures, failure
+        assert failure["reason"] in failures[failure["path"]][1]
+        assert failure["path"] in archived
+
+
+def test_warc_has_request_and_response_for_every_url_fetched(crawl: SimpleNamespace) -> None:
+    types: dict[str, set[str]] = defaultdict(set)
+    files = sorted((crawl.data / "warc").glob("*.warc.gz"))
+    assert files and not list((crawl.data / "warc").glob("*.open"))
+    for path in files:
+        with open(path, "rb") as fh:
+            records = list(ArchiveIterator(fh))
+        assert records[0].rec_type == "warcinfo"
+        for record in records[1:]:
+            types[record.rec_headers.get_header("WARC-Target-URI")].add(record.rec_type)
+    captured = {u for (u,) in db_rows(crawl.data, "select url from captures")}
+    assert captured
+    for url in captured | {crawl.base + "/robots.txt"}:
+        assert {"request", "response"} <= types[url], url
+
+
+def test_warc_keeps_status_headers_and_body_as_sent(crawl: SimpleNamespace) -> None:
+    status, headers, raw = crawl.home
+    home = next(
+        r for r in iter_records(crawl.data / "warc", types=("response",)) if r.url == crawl.base + "/index.html"
+    )
+    assert home.status == status == 200
+    cookies = [v for k, v in headers if k.lower() == "set-cookie"]
+    assert len(cookies) == 2
+    assert [v for k, v in home.headers if k.lower() == "set-cookie"] == cookies
+    assert dict((k.lower(), v) for k, v in home.headers)["content-encoding"] == "gzip"
+    assert home.raw_body[:2] == b"\x1f\x8b"  # stored content-encoded, as sent
+    assert home.body == gzip.decompress(raw)
+    digest = "sha1:" + b32encode(hashlib.sha1(home.raw_body).digest()).decode()
+    assert home.ref.payload_digest == digest
+
+
+def test_warcio_check_passes_on_every_file(crawl: SimpleNamespace) -> None:
+    for path in sorted((crawl.data / "warc").glob("*.warc.gz")):
+        proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_clean_text_holds_no_furniture_and_no_spam(crawl: SimpleNamespace) -> None:
+    assert crawl.records
+    for record in crawl.records:
+        for word in EXPECTED["furniture"] + EXPECTED["spam"]:
+            assert word not in record["text"], (record["url"], word)
+
+
+def test_reparse_offline_gives_an_identical_export(crawl: SimpleNamespace, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(crawl.data, copy)
+    (copy / "nianbao.sqlite").unlink()  # rebuilt from the WARC files alone
+    for extra in copy.glob("nianbao.sqlite-*"):
+        extra.unlink()
+    nianbao("reparse", "--data", str(copy))
+    assert export(copy) == crawl.export
+
+
+def test_csv_export_has_a_row_per_report_and_every_cell(crawl: SimpleNamespace, tmp_path: Path) -> None:
+    out = tmp_path / "reports.csv"
+    nianbao("export", "--data", str(crawl.data), "--format", "csv", "--out", str(out))
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == len(EXPECTED["reports"])
+    expected = {crawl.base + r["path"]: r for r in EXPECTED["reports"]}
+    for row in rows:
+        for key, value in expected[row["url"]]["cells"].items():
+            assert row[key] == ("" if value is None else str(value)), (row["url"], key)
+
+
+def test_killing_a_crawl_midway_leaves_every_warc_readable(tmp_path: Path) -> None:
+    data = tmp_path / "killed"
+    with serve(delay=0.15) as base:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao.cli", "crawl", base, "--data", str(data), *FAST,
+             "-s", "NIANBAO_WARC_MAX_SIZE=6000"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        warc = data / "warc"
+        while time.monotonic() < deadline:
+            if len(list(warc.glob("*.warc.gz"))) >= 2 and list(warc.glob("*.open")):
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    closed = sorted(warc.glob("*.warc.gz"))
+    still_open = sorted(warc.glob("*.warc.gz.open"))
+    assert len(closed) >= 2 and len(still_open) == 1
+    for path in closed:
+        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True)
+        assert check.returncode == 0, path
+    complete = list(iter_records(warc))  # reads the .open file's complete records, no exception
+    assert complete
+    recovered = recover(still_open[0])
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(recovered)], capture_output=True)
+    assert check.returncode == 0
+    assert len(list(iter_records(warc))) == len(complete)
