@@ -59,7 +59,6 @@ import re
 import secrets
 import socket
 import threading
-import tomllib
 import zlib
 from base64 import b32encode
 from collections.abc import Iterable, Iterator
@@ -77,6 +76,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
+
+import archive
 
 __all__ = [
     "DROPPED_FIELD",
@@ -218,15 +219,7 @@ def _header_bytes(line: str) -> bytes:
 
 
 def _software() -> str:
-    try:
-        version = metadata.version("nianbao")
-    except metadata.PackageNotFoundError:  # running from a checkout
-        try:
-            pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-            version = tomllib.loads(pyproject.read_text("utf-8"))["project"]["version"]
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            version = "unknown"
-    return f"nianbao/{version} (warcio/{metadata.version('warcio')})"
+    return f"nianbao/{archive.__version__} (warcio/{metadata.version('warcio')})"
 
 
 def _hostish() -> str:
