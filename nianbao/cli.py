@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args) or 0
     except CliError as err:
-        err_console.print(f"[red]nianbao: {err}[/red]")
+        err_console.print(f"nianbao: {err}", style="red", markup=False, soft_wrap=True)
         return 2
 
 
@@ -139,7 +139,7 @@ def run_crawl(
         warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
         for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
             recovered = recover(stale)
-            err_console.print(f"recovered {stale.name} → {recovered.name}")
+            err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
         process = CrawlerProcess(settings, install_root_handler=True)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, start_urls=urls)

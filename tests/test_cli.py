@@ -1,0 +1,70 @@
+"""The command line's contract: clear errors, the registry listing, the data-directory lock, --db."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.db import open_database
+from nianbao.cli import data_lock
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_crawl_without_start_urls_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run("crawl", "--data", str(tmp_path))
+    assert proc.returncode == 2
+    assert "nothing to crawl" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_portal_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run("crawl", "--portal", "不存在的门户", "--data", str(tmp_path))
+    assert proc.returncode == 2 and "unknown portal" in proc.stderr
+
+
+def test_portals_lists_the_registry() -> None:
+    proc = run("portals")
+    assert proc.returncode == 0
+    assert "中国政府网" in proc.stdout and "central" in proc.stdout
+
+
+def test_a_second_writer_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
+    with data_lock(tmp_path):
+        proc = run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path))
+    assert proc.returncode == 2
+    assert "in use by another nianbao" in proc.stderr
+
+
+def test_parse_rejects_unsupported_files_and_non_reports(tmp_path: Path) -> None:
+    pdf = tmp_path / "x.xyz"
+    pdf.write_bytes(b"whatever")
+    proc = run("parse", str(pdf))
+    assert proc.returncode == 2 and "unsupported file type" in proc.stderr
+    notice = tmp_path / "notice.txt"
+    notice.write_text("关于开展2024年春季植树活动的通知\n各单位：请于3月12日前报名。\n", encoding="utf-8")
+    proc = run("parse", str(notice))
+    assert proc.returncode == 2 and "not parsed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run("parse", str(tmp_path / "nope.txt"))
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+def test_database_schema_is_created_by_alembic_at_any_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'store.db'}"
+    open_database(url).dispose()
+    open_database(url).dispose()  # second open: already at head, nothing to do
+    with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
+        tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
+        version = conn.execute("select version_num from alembic_version").fetchall()
+    assert {"captures", "documents", "reports", "cells", "checks", "failures"} <= tables
+    assert version == [("0001",)]
