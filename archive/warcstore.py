@@ -37,11 +37,11 @@ Honesty policy (what a record claims vs. what we saw)
       renamed ``X-Orig-Transfer-Encoding`` (the Browsertrix convention for "header whose value no
       longer describes the stored bytes"), because the stored body is never chunk-framed and a
       replay tool would otherwise try to de-chunk it.
-    * Reconstructed items land on the record they describe: ``Host`` (added to the request when
-      the client did not report it), and any caller item that names a request header, on the
-      request record; ``reason-phrase`` (taken from `http.HTTPStatus` when the client lost it),
-      ``status-line`` (HTTP/2 and /3 have none; we serialise an ``HTTP/1.1`` one and record the
-      real protocol in ``WARC-Protocol``) and all other items on the response record.
+    * Reconstructed items land on the record they describe.  Request record: ``Host`` (added
+      when the client did not report it), ``request-line`` (HTTP/2 and /3 have none) and any
+      caller item that names a request header.  Response record: ``reason-phrase`` (from
+      `http.HTTPStatus` when the client lost it), ``status-line`` (HTTP/2 and /3: we serialise an
+      ``HTTP/1.1`` one; the real protocol is in ``WARC-Protocol``) and every other caller item.
     * A rendered DOM or other derived content is a ``resource`` record, never a ``response``.
       WARC 1.1 forbids ``WARC-Refers-To`` on resource records, so its link to the response it was
       rendered from is ``WARC-Concurrent-To`` (same capture event).
@@ -482,6 +482,7 @@ class WarcStore:
             resp["WARC-Protocol"] = req["WARC-Protocol"] = warc_protocol
         if ex.dropped_headers:
             resp[DROPPED_FIELD] = _field_list(ex.dropped_headers)
+        _field_list(ex.reconstructed)  # refuse a bad declaration before anything is written
         return resp, req
 
     def _response_http(self, ex: HttpExchange, fields: dict[str, str]) -> _ExactHeaders:
@@ -510,10 +511,11 @@ class WarcStore:
         return _ExactHeaders(f"{ex.status} {reason}", headers, protocol=proto)
 
     def _request_record(self, ex: HttpExchange, fields: dict[str, str], concurrent_to: str) -> ArcWarcRecord:
-        proto, _, _ = _wire_protocol(ex.protocol)
+        proto, _, request_line_ours = _wire_protocol(ex.protocol)
         target, host = _request_target(ex.url)
         headers = list(ex.request_headers)
-        reconstructed = [item for item in ex.reconstructed if _has(ex.request_headers, item)]
+        reconstructed = ["request-line"] if request_line_ours else []
+        reconstructed += [item for item in ex.reconstructed if _has(ex.request_headers, item)]
         if not _has(headers, "Host") and host:
             headers.insert(0, ("Host", host))
             reconstructed.append("Host")
@@ -556,7 +558,7 @@ class WarcStore:
 
     def _write(self, record: ArcWarcRecord) -> RecordRef:
         if record.rec_type != "warcinfo":
-            self._common_fields_for(record)
+            self._link_warcinfo(record)
         assert self._fh is not None and self._writer is not None
         start = self._fh.tell()
         try:
@@ -580,7 +582,7 @@ class WarcStore:
             payload_digest=h.get_header("WARC-Payload-Digest"),
         )
 
-    def _common_fields_for(self, record: ArcWarcRecord) -> None:
+    def _link_warcinfo(self, record: ArcWarcRecord) -> None:
         if not record.rec_headers.get_header("WARC-Warcinfo-ID"):
             record.rec_headers.add_header("WARC-Warcinfo-ID", self._warcinfo_id)
 

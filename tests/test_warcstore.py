@@ -235,6 +235,8 @@ def test_protocol_status_and_transfer_encoding_declared(tmp_path: Path) -> None:
     assert h2_rec.http_headers.statusline == "599"
     assert h2_rec.rec_headers.get_header("WARC-Protocol") == "h2"
     assert h2_rec.rec_headers.get_header(RECONSTRUCTED_FIELD) == "reason-phrase, status-line"
+    h2_req = next(r[0] for r in warcio_records(path) if r[0].rec_type == "request")
+    assert h2_req.rec_headers.get_header(RECONSTRUCTED_FIELD) == "request-line, Host"
     # the stored body is never chunk-framed: the header is kept, renamed, not left to mislead
     assert te_rec.http_headers.headers[0] == ("X-Orig-Transfer-Encoding", "chunked")
     assert te_rec.http_headers.get_header("Transfer-Encoding") is None
@@ -251,6 +253,7 @@ def test_protocol_status_and_transfer_encoding_declared(tmp_path: Path) -> None:
         {"method": "GET /"},
         {"url": "http://example.gov.cn/a b"},
         {"dropped_headers": ("Content-Length, Connection",)},
+        {"reconstructed": ("reason-phrase\r\nWARC-Type: x",)},
     ],
 )
 def test_invalid_exchange_is_refused_and_nothing_written(tmp_path: Path, bad: dict) -> None:
