@@ -26,7 +26,7 @@ import archive
 from archive.warcstore import HttpExchange, WarcStore
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
-CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "TE")
+CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -38,12 +38,22 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     ]
 
 
+def host_header(url: str) -> str:
+    """The Host header an HTTP/1.1 client sends for `url`: no credentials, default port omitted."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    default = 443 if parts.scheme == "https" else 80
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
 def exchange_from_scrapy(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
     """The exchange as Scrapy saw it at `response_downloaded`, with its losses declared."""
     request_headers = header_pairs(request.headers)
     reconstructed = ["reason-phrase", "header-name-case"]
     if not any(name.lower() == "host" for name, _ in request_headers):
-        request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+        request_headers.insert(0, ("Host", host_header(request.url)))
         reconstructed.append("Host")
     return HttpExchange(
         url=response.url,
@@ -74,7 +84,7 @@ class WarcArchiver:
             prefix=settings.get("NIANBAO_WARC_PREFIX", "nianbao"),
             max_size=settings.getint("NIANBAO_WARC_MAX_SIZE"),
             info={
-                "software": f"nianbao/{archive.__version__} (Scrapy-based)",
+                "operator-software": f"nianbao/{archive.__version__} on Scrapy",
                 "http-header-user-agent": settings.get("USER_AGENT") or "",
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "isPartOf": settings.get("NIANBAO_CRAWL_NAME", "nianbao"),
@@ -90,10 +100,10 @@ class WarcArchiver:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if "playwright" in response.flags:
             # A rendered DOM is not what the server sent; it is never stored as a response record.
+            content_type = response.headers.get("Content-Type", b"text/html").decode("latin-1")
             self.store.write_resource(
-                response.url, response.body, "text/html; rendered-dom", refers_to=None,
-                fetched_at=datetime.now(UTC),
-            )  # fmt: skip
+                response.url, response.body, content_type, refers_to=None, fetched_at=datetime.now(UTC)
+            )
             return
         ref = self.store.write_exchange(exchange_from_scrapy(request, response, datetime.now(UTC)))
         request.meta.setdefault("warc_refs", []).append(ref)
