@@ -1,0 +1,163 @@
+"""Text normalisation: turn whatever a page or a converter produced into one canonical form.
+
+Reports reach us in many hands: traditional characters (often with pinyin glued in by an online
+converter, `標(biāo)題`), Kangxi radicals and full-width forms from PDFs, spaces lost to `?` or
+kept as U+00A0/U+3000, numbers with units or notes in the cell. Every later stage (labels, numbers,
+metadata) matches against the output of `normalize_text`, so all of that is undone here, once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from archive.report import CellValue
+
+_CC = None
+_CC_LOCK = threading.Lock()
+
+
+def _converter():
+    """The OpenCC t2s converter, created once (loading its dictionaries costs ~10 ms)."""
+    global _CC
+    if _CC is None:
+        with _CC_LOCK:
+            if _CC is None:
+                import opencc
+
+                _CC = opencc.OpenCC("t2s")
+    return _CC
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC `t2s`: characters and phrases, no regional vocabulary)."""
+    if not text:
+        return text
+    return _converter().convert(text)
+
+
+# Pinyin that converters glue after each character: 標(biāo) → 標. Only a lowercase Latin syllable
+# right after a CJK character, so real parenthesised content like (一), (APP) or (2023) stays.
+_PINYIN_LETTERS = "a-zü\u00e0-\u00fc\u0101-\u01dc\u0300-\u036f"
+_PINYIN_RE = re.compile(rf"(?<=[\u3400-\u9fff])[(（]([{_PINYIN_LETTERS}]{{1,7}})[)）]")
+_VOWEL_RE = re.compile("[aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin glued in by converters (`標(biāo)題` → `標題`), keeping real parentheses."""
+
+    def repl(m: re.Match[str]) -> str:
+        return "" if _VOWEL_RE.search(m.group(1)) else m.group(0)
+
+    return _PINYIN_RE.sub(repl, text)
+
+
+# Characters that stand for a lost or odd space: `?` (a space that did not survive a GBK round
+# trip), NBSP, ideographic space, the U+2000 block, zero-width and BOM characters.
+_SPACE_RE = re.compile("[?\u00a0\u3000\u2000-\u200a\u202f\u205f]")
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# PDF page footers like "- 3 -" or "第 3 页 共 5 页".
+_PAGE_NO_RE = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+
+
+def normalize_text(text: str) -> str:
+    """The canonical form of a whole document: NFKC, no pinyin, simplified, spaces made plain.
+
+    Line structure (newlines, tabs, blank lines) is kept exactly: it carries the table layout.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = strip_pinyin(text)
+    text = _SPACE_RE.sub(" ", text)
+    text = to_simplified(text)
+    lines = ["" if _PAGE_NO_RE.match(line) else line for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """Text without any whitespace: labels split over lines or padded with spaces compare equal."""
+    return _WS_RE.sub("", text)
+
+
+def clean_inline(text: str) -> str:
+    """One line of running text: whitespace collapsed, and dropped between CJK characters/digits."""
+    text = _WS_RE.sub(" ", text).strip()
+    return re.sub(r"(?<=[\u3400-\u9fff\d]) (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) (?=\d)", "", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------------------------
+
+# A cell that means "nothing here": blank is not zero, so these become null.
+BLANK_MARKS = frozenset(
+    {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "null", "none", "n/a", "×", "*"}
+)
+
+_UNIT = r"(?:万元|元|件|个|项|次|条|人次|份|宗|起|家|人)"
+_NUMBER_CORE = r"[+-]?\s*\d+(?:,\d{3})*(?:\.\d+)?"
+# A number, an optional unit, then optionally a note in parentheses: "22(其中修订16件)".
+_NUMBER_CELL_RE = re.compile(rf"^({_NUMBER_CORE})\s*{_UNIT}?\s*(?:[(\[【][^)\]】]*[)\]】]?)?$")
+# A run of numbers separated by whitespace (PDF rows: "21 0 0 0 0 0 21").
+_RUN_TOKEN_RE = re.compile(rf"^{_NUMBER_CORE}{_UNIT}?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell after classification: a number, an explicit blank, or text (a label)."""
+
+    kind: str  # "num" | "blank" | "text"
+    text: str
+    value: CellValue = None
+
+
+def parse_number(text: str) -> CellValue:
+    """The number a cell states, or None when the cell is not a number.
+
+    Integral values come back as int, fractional ones as Decimal (amounts such as 7730.28);
+    units and trailing notes are dropped, a sign is kept (`+1036` in the 2019 本年增/减 column).
+    """
+    s = text.strip()
+    m = _NUMBER_CELL_RE.match(s)
+    if not m:
+        return None
+    raw = m.group(1).replace(",", "").replace(" ", "")
+    try:
+        d = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return int(d) if d == d.to_integral_value() else d
+
+
+def classify_cell(text: str) -> Cell:
+    """Classify one cell's (normalised) text."""
+    s = text.strip()
+    if s.lower() in BLANK_MARKS:
+        return Cell("blank", s)
+    value = parse_number(s)
+    if value is not None:
+        return Cell("num", s, value)
+    return Cell("text", s)
+
+
+def split_number_run(line: str) -> tuple[str, list[str]]:
+    """Split a trailing run of whitespace-separated numbers off a line.
+
+    `行政许可 550` → (`行政许可`, [`550`]).
+
+    A number glued to text (`规章20件`) is part of the text, not a cell. A line made only of
+    numbers gives an empty label.
+    """
+    parts = line.split()
+    run: list[str] = []
+    while parts and (_RUN_TOKEN_RE.match(parts[-1]) or parts[-1] in BLANK_MARKS - {""}):
+        run.append(parts.pop())
+    run.reverse()
+    return " ".join(parts), run

@@ -1,0 +1,333 @@
+"""Reading the three standard tables out of a region of `Line`s and placing each number in its cell.
+
+Two steps, whatever the input shape:
+
+1. `build_groups`: cut the region into *groups*, a label (the text cells) followed by the values
+   after it (numbers and explicit blanks). Grid rows are cut by position, loose and stream lines
+   by cell kind.
+2. Assign groups to the layout's rows by label meaning (`archive.layout`) and place the values
+   in columns (`place_values`). When every row is a full run of numbers and the runs and labels
+   pair up one to one, they are paired in order: PDF text puts a row's numbers before or after its
+   label, but never out of order.
+
+Blank is not zero: an explicit blank cell is null, and a row too short to place unambiguously
+leaves its doubtful cells null with a note rather than a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.layout import (
+    ACTIVE_COLUMNS,
+    APPLICANT_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    match_active_labels,
+    match_application_labels,
+)
+from archive.normalize import Cell, classify_cell, compact, split_number_run
+from archive.report import CellValue
+from archive.textdoc import Line
+
+
+@dataclass(slots=True)
+class Group:
+    """A label and the values that follow it."""
+
+    label: str = ""  # compacted text of the label cells
+    values: list[Cell] = field(default_factory=list)
+    grid: bool = False  # values are positional (from a span-expanded grid row)
+    line: int = 0
+
+
+@dataclass(slots=True)
+class TableResult:
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    rows_found: list[str] = field(default_factory=list)  # row keys in the order they were found
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: groups
+# ---------------------------------------------------------------------------------------------
+
+
+def is_blank_line_mode(lines: list[Line]) -> bool:
+    """Whether this region separates cells by one blank line, so that extra blank lines are blank cells."""
+    stream = [ln for ln in lines if ln.kind == "text"]
+    if len(stream) < 4 or any(ln.kind in ("tab", "tabblank") for ln in lines):
+        return False
+    separated = sum(1 for ln in stream[1:] if ln.blanks_before >= 1)
+    return separated >= 0.75 * (len(stream) - 1)
+
+
+def _line_cells(line: Line) -> list[Cell]:
+    """The cells of one stream line: a whole-line cell, or a label followed by a run of numbers."""
+    if line.kind == "tabblank":
+        return [Cell("blank", "")]
+    whole = classify_cell(line.text)
+    if whole.kind != "text":
+        return [whole]
+    label, run = split_number_run(line.text)
+    if not run:
+        return [whole]
+    return (
+        [Cell("text", label), *(classify_cell(t) for t in run)] if label else [classify_cell(t) for t in run]
+    )
+
+
+def _stream_groups(cells: list[Cell], line_no: int, groups: list[Group]) -> None:
+    """Append cells to the running groups: text after values starts a new group."""
+    for cell in cells:
+        cur = groups[-1] if groups else None
+        if cell.kind == "text":
+            if cur is None or cur.values or cur.grid:
+                groups.append(Group(compact(cell.text), [], False, line_no))
+            else:
+                cur.label += compact(cell.text)
+        else:
+            if cur is None or cur.grid:
+                cur = Group("", [], False, line_no)
+                groups.append(cur)
+            cur.values.append(cell)
+
+
+def _grid_group(line: Line, width: int | None, line_no: int) -> list[Group]:
+    """Cut a grid row: the last `width` cells are the data columns, the cells before them the label.
+
+    For the active table (`width` None) the data start right after the label cells: its single
+    value cells are followed by colspan padding, not preceded by it.
+    """
+    cells = [classify_cell(c) for c in line.cells]
+    if width is not None and len(cells) > width:
+        label_cells, data = cells[:-width], cells[-width:]
+        if any(c.kind == "text" for c in data):  # a header row
+            return [Group(compact("".join(c.text for c in cells if c.kind == "text")), [], True, line_no)]
+        return [Group(compact("".join(c.text for c in label_cells if c.kind == "text")), data, True, line_no)]
+    if width is None:
+        i = 0
+        while i < len(cells) and cells[i].kind == "blank":
+            i += 1
+        j = i
+        while j < len(cells) and cells[j].kind == "text":
+            j += 1
+        rest = cells[j:]
+        if any(c.kind == "text" for c in rest):
+            groups: list[Group] = []
+            _stream_groups(cells[i:], line_no, groups)
+            return groups
+        return [Group(compact("".join(c.text for c in cells[i:j])), rest, True, line_no)]
+    groups = []
+    _stream_groups(cells, line_no, groups)
+    return groups
+
+
+def build_groups(
+    lines: list[Line], start: int, end: int, width: int | None, *, blank_mode: bool | None = None
+) -> list[Group]:
+    """Cut lines[start:end] into groups; `width` is the data width of grid rows (None: active table).
+
+    `blank_mode` says whether extra blank lines are blank cells; decided from the region if None.
+    """
+    region = lines[start:end]
+    if blank_mode is None:
+        blank_mode = is_blank_line_mode(region)
+    groups: list[Group] = []
+    for offset, line in enumerate(region):
+        no = start + offset
+        if line.kind == "grid":
+            groups.extend(_grid_group(line, width, no))
+            groups.append(Group("", [], True, no))  # a row boundary: nothing may join this row
+            continue
+        if line.kind == "loose":
+            cells = [classify_cell(c) for c in line.cells]
+            while cells and cells[-1].kind == "blank":  # loose rows end in padding junk
+                cells.pop()
+            while cells and cells[0].kind == "blank":  # rowspan padding before the label
+                cells.pop(0)
+            row_groups: list[Group] = []
+            _stream_groups(cells, no, row_groups)
+            groups.extend(row_groups)
+            groups.append(Group("", [], True, no))
+            continue
+        cells = _line_cells(line)
+        if blank_mode and line.blanks_before >= 2 and groups and (groups[-1].label or groups[-1].values):
+            if not groups[-1].grid:
+                groups[-1].values.extend(Cell("blank", "") for _ in range(line.blanks_before - 1))
+        _stream_groups(cells, no, groups)
+    return [g for g in groups if g.label or g.values]
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 2: placing values
+# ---------------------------------------------------------------------------------------------
+
+
+def place_values(
+    values: list[Cell], width: int, *, grid: bool, anchored: bool
+) -> tuple[list[CellValue], str | None]:
+    """Values for `width` columns, and a note when some could not be placed.
+
+    - exactly `width` cells: in order;
+    - more: surplus blank cells at the ends are padding; any other surplus is a doubt;
+    - fewer, grid row: the row ended early, the missing cells at its end are blank (HTML semantics);
+    - fewer, otherwise blanks vanished: with `anchored` (applications rows) the first number is
+      自然人 and the last 总计, the organisation columns between them stay blank; a value that
+      cannot be placed that way leaves its cells null, with a note.
+    """
+    vals = list(values)
+    while len(vals) > width and vals[-1].kind == "blank":
+        vals.pop()
+    while len(vals) > width and vals[0].kind == "blank":
+        vals.pop(0)
+    if len(vals) == width:
+        return [c.value if c.kind == "num" else None for c in vals], None
+    shown = " ".join(c.text or "∅" for c in values)
+    if len(vals) > width:
+        return [None] * width, f"{len(vals)} values for {width} columns ({shown}); left blank"
+    if grid:
+        out = [c.value if c.kind == "num" else None for c in vals]
+        return out + [None] * (width - len(out)), None
+    if not any(c.kind == "num" for c in vals):
+        return [None] * width, None
+    if anchored and len(vals) >= 2:
+        out: list[CellValue] = [None] * width
+        first, last = vals[0], vals[-1]
+        out[0] = first.value if first.kind == "num" else None
+        out[-1] = last.value if last.kind == "num" else None
+        middle = vals[1:-1]
+        if any(c.kind == "num" for c in middle):
+            return out, (
+                f"{len(vals)} values for {width} columns ({shown}): first and last placed, "
+                "the ones between could belong to any column and are left blank"
+            )
+        return out, None
+    note = f"{len(vals)} values for {width} columns ({shown}); cannot tell which column each is"
+    return [None] * width, note
+
+
+# ---------------------------------------------------------------------------------------------
+# The three tables
+# ---------------------------------------------------------------------------------------------
+
+
+def _label_events(groups: list[Group], matcher, first_key: str | None) -> list[tuple[int, str]]:
+    """(group index, row key) for every row label, in text order, from the first `first_key` on."""
+    events: list[tuple[int, str]] = []
+    started = first_key is None
+    for gi, g in enumerate(groups):
+        for _, key in matcher(g.label):
+            if not started:
+                if key != first_key:
+                    continue
+                started = True
+            if events and events[-1] == (gi, key):
+                continue
+            if events and events[-1][1] == key and not groups[events[-1][0]].values:
+                events.pop()  # the same row's label continued on the next line
+            events.append((gi, key))
+    return events
+
+
+def _pair_rows(
+    groups: list[Group], events: list[tuple[int, str]], widths: dict[str, int]
+) -> list[tuple[str, Group | None]]:
+    """Pair row labels with value groups: in order when the runs line up, else label by label."""
+    first = events[0][0] if events else 0
+    value_groups = [g for g in groups[first:] if g.values and any(c.kind == "num" for c in g.values)]
+    multi = len({gi for gi, _ in events}) != len(events) or any(
+        not g.label and g.values for g in value_groups
+    )
+    if (
+        multi
+        and len(value_groups) == len(events)
+        and all(len(g.values) == widths[key] for g, (_, key) in zip(value_groups, events, strict=True))
+    ):
+        return [(key, g) for g, (_, key) in zip(value_groups, events, strict=True)]
+    paired: list[tuple[str, Group | None]] = []
+    last_of_group: dict[int, str] = {}
+    for gi, key in events:
+        last_of_group[gi] = key  # the label nearest the numbers names the row
+    for gi, key in events:
+        g = groups[gi]
+        paired.append((key, g if last_of_group[gi] == key and g.values else None))
+    return paired
+
+
+def _assign(
+    result: TableResult,
+    prefix: str,
+    pairs: list[tuple[str, Group | None]],
+    columns_of,
+    *,
+    anchored: bool,
+) -> None:
+    done: set[str] = set()
+    seen: list[str] = []
+    for key, group in pairs:
+        if key not in seen:
+            seen.append(key)
+        cols = columns_of(key)
+        if cols is None or group is None or key in done:
+            continue
+        values, note = place_values(group.values, len(cols), grid=group.grid, anchored=anchored)
+        if note:
+            result.notes.append(f"{prefix}.{key}: {note}")
+        for col, v in zip(cols, values, strict=True):
+            result.cells[f"{prefix}.{key}.{col}"] = v
+        done.add(key)
+    for key in seen:  # a row the report has, with every cell blank
+        cols = columns_of(key)
+        if cols is not None and key not in done:
+            for col in cols:
+                result.cells.setdefault(f"{prefix}.{key}.{col}", None)
+    result.rows_found = seen
+
+
+def read_applications(
+    lines: list[Line], start: int, end: int, *, blank_mode: bool | None = None
+) -> TableResult:
+    """Table 三 (收到和处理政府信息公开申请情况): `applications.ROW.COLUMN` cells."""
+    result = TableResult()
+    groups = build_groups(lines, start, end, len(APPLICANT_COLUMNS), blank_mode=blank_mode)
+    events = _label_events(groups, match_application_labels, "new")
+    widths = {key: len(APPLICANT_COLUMNS) for _, key in events}
+    pairs = _pair_rows(groups, events, widths)
+    _assign(result, "applications", pairs, lambda _k: APPLICANT_COLUMNS, anchored=True)
+    return result
+
+
+def read_active(
+    lines: list[Line], start: int, end: int, fmt: str, *, blank_mode: bool | None = None
+) -> TableResult:
+    """Table 二 (主动公开政府信息情况): `active.ROW.COLUMN` cells, columns as the format has them."""
+    result = TableResult()
+    columns = ACTIVE_COLUMNS[fmt]
+    groups = build_groups(lines, start, end, None, blank_mode=blank_mode)
+    events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
+    widths = {key: len(columns[key]) for _, key in events}
+    pairs = _pair_rows(groups, events, widths)
+    _assign(result, "active", pairs, columns.get, anchored=False)
+    return result
+
+
+def read_review(lines: list[Line], start: int, end: int, *, blank_mode: bool | None = None) -> TableResult:
+    """Table 四 (行政复议、行政诉讼): one row of 15 numbers, `GROUP.COLUMN` cells."""
+    result = TableResult()
+    width = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
+    groups = build_groups(lines, start, end, width, blank_mode=blank_mode)
+    candidates = [g for g in groups if any(c.kind == "num" for c in g.values)]
+    if not candidates:
+        return result
+    best = max(candidates, key=lambda g: (sum(c.kind == "num" for c in g.values), g.line))
+    values, note = place_values(best.values, width, grid=best.grid, anchored=False)
+    if note:
+        result.notes.append(f"review: {note}")
+    i = 0
+    for group in REVIEW_GROUPS:
+        for col in REVIEW_COLUMNS:
+            result.cells[f"{group}.{col}"] = values[i]
+            i += 1
+    result.rows_found = list(REVIEW_GROUPS)
+    return result
