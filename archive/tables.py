@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from archive.layout import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
+    OTHER_HANDLING_SUBROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     match_active_labels,
@@ -152,6 +153,9 @@ def build_groups(
             groups.append(Group("", [], True, no))
             continue
         cells = _line_cells(line)
+        nums = sum(1 for c in cells if c.kind != "text")
+        if nums >= 2 and cells[0].kind != "text" and groups and groups[-1].values:
+            groups.append(Group("", [], False, no))  # a PDF row's run of numbers on its own line
         if blank_mode and line.blanks_before >= 2 and groups and (groups[-1].label or groups[-1].values):
             if not groups[-1].grid:
                 groups[-1].values.extend(Cell("blank", "") for _ in range(line.blanks_before - 1))
@@ -292,6 +296,8 @@ def read_applications(
     result = TableResult()
     groups = build_groups(lines, start, end, len(APPLICANT_COLUMNS), blank_mode=blank_mode)
     events = _label_events(groups, match_application_labels, "new")
+    if any(k in OTHER_HANDLING_SUBROWS for _, k in events):  # then 三(六) is a group header only
+        events = [(gi, k) for gi, k in events if k != "other_handling"]
     widths = {key: len(APPLICANT_COLUMNS) for _, key in events}
     pairs = _pair_rows(groups, events, widths)
     _assign(result, "applications", pairs, lambda _k: APPLICANT_COLUMNS, anchored=True)
