@@ -1551,7 +1551,8 @@ def site_files() -> tuple[dict[str, bytes], dict[str, Any]]:
         },
         "reports": expected_reports,
         "failures": failures,
-        "not_reports": [
+        "not_reports": [a.path for a in C.LOOKALIKES if a.lookalike],
+        "lookalikes": [
             {"path": a.path, "title": a.title, "kind": a.kind} for a in C.LOOKALIKES if a.lookalike
         ],
         "furniture": list(FURNITURE),
