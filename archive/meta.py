@@ -82,7 +82,7 @@ _TITLE_WORDS_RE = re.compile(r"(信息公开|政务公开)")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*(年度|年|度)?")
 # The sentence that names the report: "现公布某某局2023年政府信息公开工作年度报告".
 _NAMED_RE = re.compile(
-    r"([\u3400-\u9fff()（）]{2,40}?)\s*((?:19|20)\d{2})\s*年?度?\s*(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度)?(?:工作)?报告"
+    r"([\u3400-\u9fff()（）]{2,40}?)((?:19|20)\d{2})年?度?(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
 _LEAD_VERBS_RE = re.compile(r".*(?:公布|发布|印发|编制|现将|本报告是|报告是|关于|根据|特此|向社会)")
 
@@ -137,13 +137,30 @@ def agency_from_title(title: str | None) -> str | None:
     return prefix
 
 
+def _head_text(lines: list[Line], limit: int) -> str:
+    """The compacted text of the first lines (not table rows), wrapped lines (PDF) joined up again.
+
+    A line of 20+ characters that does not end a sentence continues on the next line; anything
+    else (a menu, a title, a metadata line, a heading) stays a line of its own.
+    """
+    out: list[str] = []
+    for ln in lines[:limit]:
+        if ln.is_row and len(ln.cells) > 2:
+            continue
+        prev = out[-1] if out else ""
+        if len(prev) >= 20 and ":" not in prev and not re.search(r"([。！？!?;；]|报告|>)$", prev):
+            out[-1] += ln.compact
+        else:
+            out.append(ln.compact)
+    return "\n".join(out)
+
+
 def named_report(lines: list[Line], limit: int = 60) -> tuple[str | None, int | None]:
     """(agency, year) from the sentence that names the report near its start."""
-    for line in lines[:limit]:
-        for m in _NAMED_RE.finditer(line.compact):
-            agency = _LEAD_VERBS_RE.sub("", m.group(1)).strip("()（）")
-            agency = re.sub(r"^(我|本)(单位|局|委|厅|办|部门|机关)?$", "", agency)
-            return (agency if len(agency) >= 2 else None), int(m.group(2))
+    for m in _NAMED_RE.finditer(_head_text(lines, limit)):
+        agency = _LEAD_VERBS_RE.sub("", m.group(1)).strip("()（）")
+        agency = re.sub(r"^(我|本)(单位|局|委|厅|办|部门|机关)?$", "", agency)
+        return (agency if len(agency) >= 2 else None), int(m.group(2))
     return None, None
 
 
@@ -153,10 +170,11 @@ def year_of(title: str | None, lines: list[Line]) -> int | None:
         m = _YEAR_RE.search(compact(title))
         if m:
             return int(m.group(1))
-    for line in lines[:80]:
-        m = re.search(r"统计(期限|时限|区间|时间)?[^。]{0,8}?((?:19|20)\d{2})年", line.compact)
-        if m:
-            return int(m.group(2))
+    m = re.search(
+        r"统计(期限|时限|区间|时间)?[^。]{0,8}?((?:19|20)\d{2})年", _head_text(lines, 80).replace("\n", "")
+    )
+    if m:
+        return int(m.group(2))
     _, year = named_report(lines)
     return year
 

@@ -143,10 +143,13 @@ def build_groups(
             continue
         if line.kind == "loose":
             cells = [classify_cell(c) for c in line.cells]
-            while cells and cells[-1].kind == "blank":  # loose rows end in padding junk
+            while cells and cells[-1].kind == "blank" and not cells[-1].text:  # padding junk at the end
                 cells.pop()
-            while cells and cells[0].kind == "blank":  # rowspan padding before the label
-                cells.pop(0)
+            lead = 0
+            while lead < len(cells) and cells[lead].kind == "blank":
+                lead += 1
+            if lead < len(cells) and cells[lead].kind == "text":
+                cells = cells[lead:]  # rowspan padding before the label, not data
             row_groups: list[Group] = []
             _stream_groups(cells, no, row_groups)
             groups.extend(row_groups)
@@ -160,6 +163,9 @@ def build_groups(
             if not groups[-1].grid:
                 groups[-1].values.extend(Cell("blank", "") for _ in range(line.blanks_before - 1))
         _stream_groups(cells, no, groups)
+    # Blank cells at the very end of the region show as blank lines before the next heading.
+    if blank_mode and end < len(lines) and lines[end].blanks_before >= 2 and groups and not groups[-1].grid:
+        groups[-1].values.extend(Cell("blank", "") for _ in range(lines[end].blanks_before - 1))
     return [g for g in groups if g.label or g.values]
 
 
@@ -226,29 +232,51 @@ def _label_events(groups: list[Group], matcher, first_key: str | None) -> list[t
                 if key != first_key:
                     continue
                 started = True
-            if events and events[-1] == (gi, key):
-                continue
-            if events and events[-1][1] == key and not groups[events[-1][0]].values:
-                events.pop()  # the same row's label continued on the next line
+            if events and events[-1][1] == key:
+                # The same row's label continued (split over lines): keep the part with the numbers.
+                if groups[events[-1][0]].values or not groups[gi].values:
+                    continue
+                events.pop()
             events.append((gi, key))
     return events
 
 
+def _joined_keys(groups: list[Group], matcher, first_key: str | None, allowed) -> list[str]:
+    """Row keys named in all labels read as one text: a keyword split over two lines is still found."""
+    keys: list[str] = []
+    started = first_key is None
+    for _, key in matcher("".join(g.label for g in groups)):
+        if not started:
+            if key != first_key:
+                continue
+            started = True
+        if allowed(key) and (not keys or keys[-1] != key):
+            keys.append(key)
+    return keys
+
+
 def _pair_rows(
-    groups: list[Group], events: list[tuple[int, str]], widths: dict[str, int]
+    groups: list[Group],
+    events: list[tuple[int, str]],
+    joined: list[str],
+    width_of,
 ) -> list[tuple[str, Group | None]]:
-    """Pair row labels with value groups: in order when the runs line up, else label by label."""
+    """Pair row labels with value groups.
+
+    In order, when every row is one full run of numbers and runs and labels are as many (PDF text,
+    where a run may sit before its label or a label wrap around it); else label by label, each
+    label taking the values that follow it.
+    """
     first = events[0][0] if events else 0
-    value_groups = [g for g in groups[first:] if g.values and any(c.kind == "num" for c in g.values)]
-    multi = len({gi for gi, _ in events}) != len(events) or any(
-        not g.label and g.values for g in value_groups
-    )
+    if first > 0 and any(c.kind == "num" for c in groups[first - 1].values):
+        first -= 1  # the first row's run printed before its label, at the end of the header
+    value_groups = [g for g in groups[first:] if any(c.kind == "num" for c in g.values)]
     if (
-        multi
-        and len(value_groups) == len(events)
-        and all(len(g.values) == widths[key] for g, (_, key) in zip(value_groups, events, strict=True))
+        joined
+        and len(value_groups) == len(joined)
+        and all(len(g.values) == width_of(key) for g, key in zip(value_groups, joined, strict=True))
     ):
-        return [(key, g) for g, (_, key) in zip(value_groups, events, strict=True)]
+        return list(zip(joined, value_groups, strict=True))
     paired: list[tuple[str, Group | None]] = []
     last_of_group: dict[int, str] = {}
     for gi, key in events:
@@ -298,8 +326,10 @@ def read_applications(
     events = _label_events(groups, match_application_labels, "new")
     if any(k in OTHER_HANDLING_SUBROWS for _, k in events):  # then 三(六) is a group header only
         events = [(gi, k) for gi, k in events if k != "other_handling"]
-    widths = {key: len(APPLICANT_COLUMNS) for _, key in events}
-    pairs = _pair_rows(groups, events, widths)
+    joined = _joined_keys(groups, match_application_labels, "new", lambda k: True)
+    if any(k in OTHER_HANDLING_SUBROWS for k in joined):
+        joined = [k for k in joined if k != "other_handling"]
+    pairs = _pair_rows(groups, events, joined, lambda _k: len(APPLICANT_COLUMNS))
     _assign(result, "applications", pairs, lambda _k: APPLICANT_COLUMNS, anchored=True)
     return result
 
@@ -312,8 +342,8 @@ def read_active(
     columns = ACTIVE_COLUMNS[fmt]
     groups = build_groups(lines, start, end, None, blank_mode=blank_mode)
     events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
-    widths = {key: len(columns[key]) for _, key in events}
-    pairs = _pair_rows(groups, events, widths)
+    joined = _joined_keys(groups, match_active_labels, None, lambda k: k in columns)
+    pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]))
     _assign(result, "active", pairs, columns.get, anchored=False)
     return result
 
