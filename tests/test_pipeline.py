@@ -63,7 +63,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     data = tmp_path_factory.mktemp("crawl")
     with serve() as base:
         proc = nianbao("crawl", base, "--data", str(data), *FAST)
-        home = raw_get(base, "/index.html")
+        home = raw_get(base, "/")
     exported = export(data)
     records = [json.loads(line) for line in exported.splitlines()]
     return SimpleNamespace(
@@ -145,7 +145,7 @@ def test_warc_has_request_and_response_for_every_url_fetched(crawl: SimpleNamesp
 def test_warc_keeps_status_headers_and_body_as_sent(crawl: SimpleNamespace) -> None:
     status, headers, raw = crawl.home
     home = next(
-        r for r in iter_records(crawl.data / "warc", types=("response",)) if r.url == crawl.base + "/index.html"
+        r for r in iter_records(crawl.data / "warc", types=("response",)) if r.url == crawl.base + "/"
     )
     assert home.status == status == 200
     cookies = [v for k, v in headers if k.lower() == "set-cookie"]
