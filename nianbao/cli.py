@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -140,7 +141,7 @@ def run_crawl(
         for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
             recovered = recover(stale)
             err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, start_urls=urls)
         process.start()
@@ -292,12 +293,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"},
         )
     print_crawl_summary(stats, args.data)
-    show_reports(list(iter_export_records(_engine(args))), Console())
+    err_console.print(
+        f"WARC files in {args.data / 'warc'}; next: nianbao export --data {args.data}", markup=False
+    )
+    console = Console()
+    show_reports(list(iter_export_records(_engine(args))), Console(width=max(console.width, 150)))
     return 0
 
 
 def show_reports(records: list[dict[str, Any]], console: Console) -> None:
-    table = Table("agency", "year", "published", "format", "cells", "checks failed", "url")
+    table = Table("agency", "year", "published", "format", "cells", "checks failed", "page", title="reports")
     for r in records:
         failed = [f"{c['rule']}:{c['column']}" for c in r["checks"] if not c["ok"]]
         table.add_row(
@@ -307,7 +312,7 @@ def show_reports(records: list[dict[str, Any]], console: Console) -> None:
             r["format"],
             str(sum(v is not None for v in r["cells"].values())),
             ", ".join(failed) or "-",
-            r["url"],
+            urlsplit(r["url"]).path,
         )
     console.print(table)
 
