@@ -215,12 +215,12 @@ SECTION_NUMERALS = "一二三四五六"
 # Heading n: the numeral, a separator, and a keyword of that section's title (official wording and
 # the variants seen: 四、因政府信息公开工作被申请行政复议、提起行政诉讼情况; 五、存在的主要问题及整改措施).
 SECTION_HEADING_RES: dict[int, re.Pattern[str]] = {
-    1: re.compile(r"^一[、.,:]?.{0,20}(总体情况|概述|概况|基本情况|工作情况|总体)"),
-    2: re.compile(r"^二[、.,:]?.{0,12}主动公开"),
-    3: re.compile(r"^三[、.,:]?.{0,12}(收到和处理|收到|依申请|申请情况)"),
-    4: re.compile(r"^四[、.,:]?.{0,30}(复议|诉讼)"),
-    5: re.compile(r"^五[、.,:]?.{0,30}(问题|改进|整改|不足)"),
-    6: re.compile(r"^六[、.,:]?.{0,12}(其他|其它)"),
+    1: re.compile(r"^一(?![)）])[、.,:]?.{0,20}(总体情况|概述|概况|基本情况|工作情况|总体)"),
+    2: re.compile(r"^二(?![)）])[、.,:]?.{0,12}主动公开"),
+    3: re.compile(r"^三(?![)）])[、.,:]?.{0,12}(收到和处理|收到|依申请|申请情况)"),
+    4: re.compile(r"^四(?![)）])[、.,:]?.{0,30}(复议|诉讼)"),
+    5: re.compile(r"^五(?![)）])[、.,:]?.{0,30}(问题|改进|整改|不足)"),
+    6: re.compile(r"^六(?![)）])[、.,:]?.{0,12}(其他|其它)"),
 }
 SECTION_NAMES = {1: "overview", 5: "problems", 6: "other"}
 

@@ -255,6 +255,13 @@ def _joined_keys(groups: list[Group], matcher, first_key: str | None, allowed) -
     return keys
 
 
+def _is_run(group: Group) -> bool:
+    """Whether a group's values are a row's run: some number, or written placeholders (— / 无) only."""
+    return any(c.kind == "num" for c in group.values) or (
+        bool(group.values) and all(c.kind == "blank" and c.text for c in group.values)
+    )
+
+
 def _pair_rows(
     groups: list[Group],
     events: list[tuple[int, str]],
@@ -268,9 +275,9 @@ def _pair_rows(
     label taking the values that follow it.
     """
     first = events[0][0] if events else 0
-    if first > 0 and any(c.kind == "num" for c in groups[first - 1].values):
+    if first > 0 and _is_run(groups[first - 1]):
         first -= 1  # the first row's run printed before its label, at the end of the header
-    value_groups = [g for g in groups[first:] if any(c.kind == "num" for c in g.values)]
+    value_groups = [g for g in groups[first:] if _is_run(g)]
     if (
         joined
         and len(value_groups) == len(joined)
