@@ -80,3 +80,19 @@ def test_generator_covers_the_variants() -> None:
         seen["failing"] += bool(exp.checks_failed)
         seen["amount"] += any(isinstance(v, Decimal) for v in exp.cells.values())
     assert all(n > 10 for n in seen.values()), seen
+
+
+def test_trafilatura_output_of_generated_pages_parses_back() -> None:
+    """End to end as the crawler runs: a generated page through trafilatura's markdown, then the parser."""
+    trafilatura = pytest.importorskip("trafilatura")
+    failures = {}
+    for seed in range(40):
+        gen = generate(random.Random(f"trafilatura-{seed}"), "html")
+        text = trafilatura.extract(gen.text, output_format="markdown", include_tables=True, deduplicate=False)
+        report = parse_report(text)
+        exp = gen.expected
+        wrong = [k for k, v in exp.cells.items() if k not in report.cells or not _same(v, report.cells[k])]
+        meta = [n for n in ("agency", "year", "format") if getattr(exp, n) != getattr(report, n)]
+        if wrong or meta or report.notes or not _same(exp.processing_fee_yuan, report.processing_fee_yuan):
+            failures[seed] = (wrong[:3], meta, report.notes[:2])
+    assert not failures, failures
