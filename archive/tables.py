@@ -40,6 +40,8 @@ class Group:
     values: list[Cell] = field(default_factory=list)
     grid: bool = False  # values are positional (from a span-expanded grid row)
     line: int = 0
+    label_line: int = -1  # line of the label's last part
+    same_line: bool = False  # the values start on the label's (last) line, as in `行政许可 550`
 
 
 @dataclass(slots=True)
@@ -84,13 +86,16 @@ def _stream_groups(cells: list[Cell], line_no: int, groups: list[Group]) -> None
         cur = groups[-1] if groups else None
         if cell.kind == "text":
             if cur is None or cur.values or cur.grid:
-                groups.append(Group(compact(cell.text), [], False, line_no))
+                groups.append(Group(compact(cell.text), [], False, line_no, line_no))
             else:
                 cur.label += compact(cell.text)
+                cur.label_line = line_no
         else:
             if cur is None or cur.grid:
                 cur = Group("", [], False, line_no)
                 groups.append(cur)
+            if not cur.values:
+                cur.same_line = cur.label_line == line_no
             cur.values.append(cell)
 
 
@@ -204,15 +209,18 @@ def place_values(
     if anchored and len(vals) >= 2:
         out: list[CellValue] = [None] * width
         first, last = vals[0], vals[-1]
-        out[0] = first.value if first.kind == "num" else None
-        out[-1] = last.value if last.kind == "num" else None
-        middle = vals[1:-1]
-        if any(c.kind == "num" for c in middle):
+        middle = [c.value for c in vals[1:-1] if c.kind == "num"]
+        if not middle:  # only 自然人 and 总计 written (the organisation columns left empty)
+            out[0] = first.value if first.kind == "num" else None
+            out[-1] = last.value if last.kind == "num" else None
+            return out, None
+        if first.kind == last.kind == "num" and first.value + sum(middle) == last.value:
+            out[0], out[-1] = first.value, last.value
             return out, (
-                f"{len(vals)} values for {width} columns ({shown}): first and last placed, "
-                "the ones between could belong to any column and are left blank"
+                f"{len(vals)} values for {width} columns ({shown}): the row adds up, so first and "
+                "last are placed as 自然人 and 总计; the ones between could belong to any column and "
+                "are left blank"
             )
-        return out, None
     note = f"{len(vals)} values for {width} columns ({shown}); cannot tell which column each is"
     return [None] * width, note
 
@@ -267,6 +275,7 @@ def _pair_rows(
     events: list[tuple[int, str]],
     joined: list[str],
     width_of,
+    notes: list[str],
 ) -> list[tuple[str, Group | None]]:
     """Pair row labels with value groups.
 
@@ -284,13 +293,27 @@ def _pair_rows(
         and all(len(g.values) == width_of(key) for g, key in zip(value_groups, joined, strict=True))
     ):
         return list(zip(joined, value_groups, strict=True))
+    # PDF text whose runs do not pair up in order: a run on a line of its own may belong to the
+    # label before it or after it, so only runs printed on their label's line are trusted.
+    orphans = [g for g in groups[first:] if not g.label and _is_run(g)]
+    pdf_like = bool(orphans)
+    for g in orphans:
+        shown = " ".join(c.text or "∅" for c in g.values)
+        notes.append(
+            f"numbers on a line of their own ({shown}) could not be paired with a row label; left out"
+        )
     paired: list[tuple[str, Group | None]] = []
     last_of_group: dict[int, str] = {}
     for gi, key in events:
         last_of_group[gi] = key  # the label nearest the numbers names the row
     for gi, key in events:
         g = groups[gi]
-        paired.append((key, g if last_of_group[gi] == key and g.values else None))
+        ok = last_of_group[gi] == key and g.values and (g.same_line or g.grid or not pdf_like)
+        paired.append((key, g if ok else None))
+        if pdf_like and last_of_group[gi] == key and g.values and not ok:
+            notes.append(
+                f"{key}: numbers on a line of their own could belong to the row above or below; left blank"
+            )
     return paired
 
 
@@ -336,7 +359,7 @@ def read_applications(
     joined = _joined_keys(groups, match_application_labels, "new", lambda k: True)
     if any(k in OTHER_HANDLING_SUBROWS for k in joined):
         joined = [k for k in joined if k != "other_handling"]
-    pairs = _pair_rows(groups, events, joined, lambda _k: len(APPLICANT_COLUMNS))
+    pairs = _pair_rows(groups, events, joined, lambda _k: len(APPLICANT_COLUMNS), result.notes)
     _assign(result, "applications", pairs, lambda _k: APPLICANT_COLUMNS, anchored=True)
     return result
 
@@ -350,7 +373,7 @@ def read_active(
     groups = build_groups(lines, start, end, None, blank_mode=blank_mode)
     events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
     joined = _joined_keys(groups, match_active_labels, None, lambda k: k in columns)
-    pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]))
+    pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)
     _assign(result, "active", pairs, columns.get, anchored=False)
     return result
 

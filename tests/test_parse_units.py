@@ -170,6 +170,35 @@ def test_one_cell_too_few_leaves_doubtful_cells_null_with_a_note() -> None:
     assert note and "6 values for 7 columns" in note
 
 
+def test_short_row_that_does_not_add_up_is_left_blank() -> None:
+    values, note = place_values(_cells("361", "0", "0", "0", "8", "9"), 7, grid=False, anchored=True)
+    assert values == [None] * 7
+    assert note and "cannot tell" in note
+
+
+def test_pdf_run_that_cannot_be_paired_is_not_guessed() -> None:
+    text = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3",
+            "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
+            "1 0 0 0 0 0 1",  # printed before its label, and the next row's run is missing
+            "（一）予以公开",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+            "（七）总计 1 0 0 0 0 0 1",
+            "四、结转下年度继续办理 2 0 0 0 0 0 2",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+            "五、存在的主要问题及改进情况",
+        ]
+    )
+    report = parse_report("某局2023年政府信息公开工作年度报告\n" + text)
+    assert report.cells["applications.new.total"] == 3
+    assert report.cells["applications.granted.total"] is None
+    assert report.cells["applications.partially_granted.total"] is None
+    assert any("line of their own" in n for n in report.notes)
+
+
 def test_grid_row_ending_early_is_blank_at_the_end() -> None:
     values, note = place_values(_cells("1", "0"), 7, grid=True, anchored=True)
     assert values == [1, 0, None, None, None, None, None] and note is None
