@@ -92,11 +92,15 @@ def test_every_report_is_stored_exactly(crawl: SimpleNamespace) -> None:
         assert got["schema"] == "nianbao.report/1"
         assert got["page_url"] == got["url"] == crawl.base + path
         assert got["first_seen"].endswith("Z")
-    assert len(stored) == len(EXPECTED["reports"]), sorted(set(stored) - {r["path"] for r in EXPECTED["reports"]})
+    assert len(stored) == len(EXPECTED["reports"]), sorted(
+        set(stored) - {r["path"] for r in EXPECTED["reports"]}
+    )
 
 
 def test_cells_in_the_database_match_the_export(crawl: SimpleNamespace) -> None:
-    rows = db_rows(crawl.data, "select r.url, c.key, c.value from cells c join reports r on r.id = c.report_id")
+    rows = db_rows(
+        crawl.data, "select r.url, c.key, c.value from cells c join reports r on r.id = c.report_id"
+    )
     cells: dict[str, dict[str, object]] = defaultdict(dict)
     for url, key, value in rows:
         cells[urlsplit(url).path][key] = value
