@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as err:
         err_console.print(f"nianbao: {err}", style="red", markup=False, soft_wrap=True)
         return 2
+    except BrokenPipeError:  # the reader went away (`nianbao export | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,3 +68,22 @@ def test_database_schema_is_created_by_alembic_at_any_url(tmp_path: Path) -> Non
         version = conn.execute("select version_num from alembic_version").fetchall()
     assert {"captures", "documents", "reports", "cells", "checks", "failures"} <= tables
     assert version == [("0001",)]
+
+
+def test_parse_command_on_a_seed_matches_its_gold() -> None:
+    import json
+    import os
+
+    import pytest
+
+    shared = Path(os.environ.get("NIANBAO_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+    seed = shared / "seeds" / "001_9bc0833880ea62b2.txt"
+    if not seed.exists():
+        pytest.skip(f"shared seeds not found at {shared} (set NIANBAO_SHARED)")
+    gold = json.loads((shared / "gold" / "001_9bc0833880ea62b2.json").read_text(encoding="utf-8"))
+    proc = run("parse", str(seed))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["schema"] == "nianbao.report/1"
+    assert report["agency"] == gold["agency"] and report["index_no"] == gold["index_no"]
+    assert {k: report["cells"].get(k, "absent") for k in gold["cells"]} == gold["cells"]
