@@ -13,10 +13,10 @@ import random
 from decimal import Decimal
 
 import pytest
-from reportgen import SHAPES, generate
 
 from archive.normalize import compact, normalize_text
 from archive.parse import parse_html, parse_report
+from tests.reportgen import SHAPES, generate
 
 CASES_PER_SHAPE = int(os.environ.get("NIANBAO_PROPERTY_CASES", "300"))
 

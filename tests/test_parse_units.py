@@ -6,7 +6,6 @@ import random
 from decimal import Decimal
 
 import pytest
-from reportgen import generate
 
 from archive.checks import run_checks
 from archive.htmltable import html_to_text, table_grid
@@ -16,6 +15,7 @@ from archive.normalize import classify_cell, compact, normalize_text, parse_numb
 from archive.parse import parse_html, parse_report
 from archive.report import NotAReport
 from archive.tables import place_values
+from tests.reportgen import generate
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation

@@ -1,0 +1,74 @@
+"""The generic adapter: plain anchors, on any platform.
+
+Follows links whose text (or title attribute) is a report title, attachments (PDF, DOC, DOCX, WPS)
+linked from a report page or named like a report, the paging bar of a listing, and navigation
+toward the disclosure section. Everything else (news, services, other sites' banners) is left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from w3lib.url import safe_url_string
+
+from archive.classify import is_navigation, is_pagination, is_report_title
+from crawler.platforms.base import Link, Page
+
+ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf)$", re.I)
+_SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|xlsx?|exe|apk)$", re.I)
+_NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
+
+
+@dataclass(frozen=True)
+class _Generic:
+    name: str = "generic"
+
+    def matches(self, page: Page) -> bool:
+        return True
+
+    def links(self, page: Page) -> list[Link]:
+        on_report_page = is_report_title(page.title)
+        found = []
+        for anchor in page.selector.xpath("//a[@href]"):
+            href = (anchor.attrib.get("href") or "").strip()
+            if not href or href.lower().startswith(_NON_HTTP):
+                continue
+            url = absolute(page.url, href)
+            if url is None:
+                continue
+            path = urlsplit(url).path
+            text = anchor.xpath("normalize-space(string())").get() or ""
+            title = (anchor.attrib.get("title") or "").strip()
+            link = classify_anchor(url, path, text, title, on_report_page)
+            if link is not None:
+                found.append(link)
+        return found
+
+
+def classify_anchor(url: str, path: str, text: str, title: str, on_report_page: bool) -> Link | None:
+    """What kind of link an anchor is, or None when it is not worth following."""
+    named_report = is_report_title(title) or is_report_title(text)
+    if ATTACHMENT.search(path):
+        return Link(url, "attachment", title or text) if named_report or on_report_page else None
+    if _SKIP.search(path):
+        return None
+    if named_report:
+        return Link(url, "report", title or text)
+    if is_pagination(text):
+        return Link(url, "listing", text)
+    if is_navigation(text or title, url):
+        return Link(url, "navigation", text or title)
+    return None
+
+
+def absolute(base: str, href: str) -> str | None:
+    """`href` resolved against `base`, percent-encoded as a browser would; None for non-HTTP."""
+    from urllib.parse import urljoin
+
+    url = safe_url_string(urljoin(base, href))
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+PLATFORM = _Generic()

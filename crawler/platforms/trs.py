@@ -1,0 +1,47 @@
+"""拓尔思 TRS WCM: listing pages `index.html`, `index_1.html` … that only inline scripts link to.
+
+TRS templates write the paging bar with `createPageHTML(countPage, currentPage, "index", "html")`
+(or set `var countPage = N`) instead of static anchors, so a crawler reading anchors alone stops at
+the first page. Articles are `./YYYYMM/tYYYYMMDD_ID.html` relative to the column directory, with the
+body in `div.TRS_Editor`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from crawler.platforms.base import Link, Page
+
+_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
+MAX_PAGES = 500  # a page count is untrusted input
+
+
+@dataclass(frozen=True)
+class _Trs:
+    name: str = "trs"
+
+    def matches(self, page: Page) -> bool:
+        return "createPageHTML" in page.text or "countPage" in page.text or "TRS_Editor" in page.text
+
+    def links(self, page: Page) -> list[Link]:
+        return [Link(url, "listing") for url in script_pages(page.url, page.text)]
+
+
+def script_pages(page_url: str, html: str) -> list[str]:
+    """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html."""
+    match = _PAGER.search(html)
+    if match:
+        count, stem, ext = int(match[1]), match[2], match[3]
+    else:
+        counted = _COUNT_PAGE.search(html)
+        if not counted:
+            return []
+        count, stem, ext = int(counted[1]), "index", "html"
+    base = urljoin(page_url, f"{stem}.{ext}")
+    return [urljoin(base, f"{stem}_{i}.{ext}") for i in range(1, min(count, MAX_PAGES))]
+
+
+PLATFORM = _Trs()

@@ -1,0 +1,49 @@
+"""The fixture world: several small portals, one per CMS platform and hard case, each served on its
+own 127.0.0.1 port, crawled together by `tests/test_world.py`.
+
+A portal is a package `tests/world/<name>/` whose `__init__.py` defines
+
+    PORTAL = WorldPortal(name=..., platform=..., serve=..., expected=...)
+
+- `serve()` is a context manager yielding the portal's base URL (`http://127.0.0.1:PORT/`); most
+  portals reuse `nianbao.sample_portal.server` (static files from the package's `site/`, with
+  `PortalHandler` subclassed for dynamic routes such as paging proxies and JSON APIs);
+- `start` is the path the crawl starts from (the portal's home page unless a real user would be
+  given a column URL);
+- `expected` lists, by URL path: `reports` (each `{"path", "title", "agency", "year", "kind"}` plus
+  optionally `"cells"` with the values a correct parse gives, and `"page"` for an attachment's
+  article page), `not_reports` (look-alikes that must not be stored), `failures` (report pages
+  that cannot be parsed, `{"path", "reason"}` with a keyword of the reason), and `rendered` (pages
+  only a browser can list; the crawl must use the browser for these and no others).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class WorldPortal:
+    name: str
+    platform: str
+    serve: Callable[[], AbstractContextManager[str]]
+    expected: dict[str, Any] = field(default_factory=dict)
+    start: str = "/"
+
+
+def all_portals() -> list[WorldPortal]:
+    """Every portal package under tests/world, by name."""
+    portals = []
+    for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name):
+        if info.ispkg:
+            module = importlib.import_module(f"tests.world.{info.name}")
+            portals.append(module.PORTAL)
+    return portals
