@@ -58,7 +58,7 @@ def ingest_record(session: Session, record: StoredResponse) -> IngestResult:
     """Store one WARC record: always its capture; a report (or a failure) when it is a report page."""
     capture = _store_capture(session, record)
     content_type = header(record.headers, "Content-Type") or ""
-    if record.record_type != "response" or record.status != 200:
+    if record.record_type not in ("response", "resource") or record.status != 200:
         return IngestResult("capture", record.url)
     if not content_type or content_type.split(";")[0].strip().lower() not in HTML_TYPES:
         return IngestResult("capture", record.url)

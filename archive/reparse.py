@@ -9,19 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from archive.db import Capture, CellRow, CheckRow, Document, Failure, ReportRow, sessions
 from archive.ingest import ingest_record
-from archive.warcstore import StoredResponse, iter_records
-
-
-def is_crawl_record(record: StoredResponse) -> bool:
-    """Records the crawl ingests: everything but robots.txt, which Scrapy fetches for itself."""
-    return urlsplit(record.url).path != "/robots.txt"
+from archive.warcstore import iter_records
 
 
 def reparse(
@@ -36,7 +30,7 @@ def reparse(
     session = make_session()
     try:
         session.begin()
-        for n, record in enumerate(r for r in iter_records(warc_dir) if is_crawl_record(r)):
+        for n, record in enumerate(iter_records(warc_dir)):
             result = ingest_record(session, record)
             counts[result.outcome] += 1
             if progress:

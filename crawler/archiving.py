@@ -7,9 +7,10 @@ already lost at that point (the reason phrase, connection-level headers such as 
 Transfer-Encoding, the original case of header names, the Host header) is declared in the record
 through `HttpExchange.dropped_headers` / `.reconstructed`, never silently filled in.
 
-The record references are appended to `request.meta["warc_refs"]`; the list object is shared by
-the copies Scrapy makes of a request's meta on redirects and retries, so the final response carries
-the references of every hop.
+After each record is flushed, the `record_archived` signal hands its reference on (to the ingest
+extension). Pages fetched through the browser are archived twice over: every network response the
+browser received (sent by the spider's page handler as `browser_exchange`) as a response record,
+and the rendered DOM as a `resource` record, never as a response.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 
 import archive
-from archive.warcstore import HttpExchange, WarcStore
+from archive.warcstore import HttpExchange, RecordRef, WarcStore
+from crawler import signals as nianbao_signals
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
 CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
@@ -91,6 +93,7 @@ class WarcArchiver:
             },
         )
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.browser_exchange, signal=nianbao_signals.browser_exchange)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
@@ -101,14 +104,21 @@ class WarcArchiver:
         if "playwright" in response.flags:
             # A rendered DOM is not what the server sent; it is never stored as a response record.
             content_type = response.headers.get("Content-Type", b"text/html").decode("latin-1")
-            self.store.write_resource(
-                response.url, response.body, content_type, refers_to=None, fetched_at=datetime.now(UTC)
+            self._archived(
+                self.store.write_resource(
+                    response.url, response.body, content_type, refers_to=None, fetched_at=datetime.now(UTC)
+                )
             )
             return
-        ref = self.store.write_exchange(exchange_from_scrapy(request, response, datetime.now(UTC)))
-        request.meta.setdefault("warc_refs", []).append(ref)
+        self._archived(self.store.write_exchange(exchange_from_scrapy(request, response, datetime.now(UTC))))
+
+    def browser_exchange(self, exchange: HttpExchange) -> None:
+        self._archived(self.store.write_exchange(exchange))
+
+    def _archived(self, ref: RecordRef) -> None:
         if self.crawler.stats:
             self.crawler.stats.inc_value("nianbao/warc_records")
+        self.crawler.signals.send_catch_log(nianbao_signals.record_archived, ref=ref)
 
     def close(self) -> None:
         self.store.close()

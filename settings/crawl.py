@@ -40,10 +40,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.archiving.WarcArchiver": 100,
+    "crawler.ingesting.IngestArchive": 110,
     "crawler.progress.Progress": 500,
-}
-ITEM_PIPELINES = {
-    "crawler.pipelines.IngestPipeline": 300,
 }
 
 # nianbao's own settings.
@@ -55,7 +53,16 @@ NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides th
 NIANBAO_PROGRESS_INTERVAL = 5.0
 
 # scrapy-playwright, for pages that only render with JavaScript: Debian's chromium, never a
-# downloaded browser build. The download handler is only registered for crawls that need it.
+# downloaded browser build. Only requests the spider marks (crawler.rendering) go through it; the
+# browser itself is started on the first such request.
+NIANBAO_BROWSER_ENABLED = True
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": "/usr/bin/chromium",

@@ -1,34 +1,28 @@
 """The portal spider: from a portal's home or column page to every annual-report page.
 
-It reads each page's links and follows three kinds, most promising first: links whose text is a
-report title, the listing's paging bar (static anchors, and the pages TRS templates only write from
-`createPageHTML(N, …)` / `countPage = N` scripts), and navigation toward the disclosure section
-(政府信息公开, 政务公开, 年报 …), bounded by DEPTH_LIMIT. Everything it fetches is archived by the WARC
-extension; the spider only yields a `CaptureItem` per response so the store ingests its records.
-Deciding which pages are reports is the store's job, from the page itself.
+Each response is handed to the platform adapters (`crawler.platforms.discover`), which name the
+links worth following: report pages and their attachments first, then listings and the paging APIs
+behind them, then navigation toward the disclosure section, bounded by DEPTH_LIMIT. The spider
+turns those links into requests; it decides nothing about reports itself. Everything it fetches is
+archived by the WARC extension, which hands each record on to the store (the `record_archived`
+signal): the spider yields requests only.
+
+Pages that only a browser can show (lists rendered by script from an API, JS challenge pages
+answering 412/521/202) are detected by `crawler.rendering.needs_browser` and fetched again through
+scrapy-playwright, and only those.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from archive.classify import is_navigation, is_pagination, is_report_title
-from crawler.items import CaptureItem
-
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
-_SKIP_EXT = re.compile(r"\.(?:jpg|jpeg|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|swf|xls|xlsx)$", re.I)
-
-# Priorities: reports first, then listings, then navigation; Scrapy serves higher first.
-PRIORITY_REPORT = 30
-PRIORITY_PAGE = 20
-PRIORITY_NAV = 10
+from crawler import signals as nianbao_signals
+from crawler.platforms import Link, Page, discover
+from crawler.rendering import browser_meta, exchange_from_browser, needs_browser
 
 
 class PortalSpider(scrapy.Spider):
@@ -42,43 +36,47 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, priority=PRIORITY_NAV, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
 
-    def parse(self, response: Response, **_: Any) -> Iterator[CaptureItem | scrapy.Request]:
-        yield CaptureItem(url=response.url, warc_refs=list(response.meta.get("warc_refs", [])))
-        if response.status != 200 or not isinstance(response, TextResponse):
+    def parse(self, response: Response, **_: Any) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return  # an attachment: archived and ingested, nothing to follow
+        page = Page(
+            url=response.url,
+            text=response.text,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1").lower(),
+            status=response.status,
+        )
+        rendered = "playwright" in response.flags
+        if not rendered and self.settings.getbool("NIANBAO_BROWSER_ENABLED"):
+            reason = needs_browser(page)
+            if reason:
+                if self.crawler.stats:
+                    self.crawler.stats.inc_value(f"nianbao/browser/{reason}")
+                yield self.request(Link(response.url, "listing", render=True), dont_filter=True)
+                return
+        if response.status != 200:
             return
-        yield from self.follow_links(response)
+        for link in discover(page):
+            yield self.request(link)
 
-    def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        for anchor in response.xpath("//a[@href]"):
-            href = anchor.attrib.get("href", "").strip()
-            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-                continue
-            url = response.urljoin(href)
-            if urlsplit(url).scheme not in ("http", "https") or _SKIP_EXT.search(urlsplit(url).path):
-                continue
-            text = anchor.xpath("normalize-space(string())").get() or ""
-            title = anchor.attrib.get("title", "")
-            if is_report_title(title) or is_report_title(text):
-                yield response.follow(url, callback=self.parse, priority=PRIORITY_REPORT)
-            elif is_pagination(text):
-                yield response.follow(url, callback=self.parse, priority=PRIORITY_PAGE)
-            elif is_navigation(text or title, url):
-                yield response.follow(url, callback=self.parse, priority=PRIORITY_NAV)
-        for url in script_pages(response.url, response.text):
-            yield response.follow(url, callback=self.parse, priority=PRIORITY_PAGE)
+    async def archive_browser_response(self, response: Any) -> None:
+        """Page event handler of browser fetches: every network response goes to the archive."""
+        exchange = await exchange_from_browser(response)
+        if exchange is not None:
+            self.crawler.signals.send_catch_log(nianbao_signals.browser_exchange, exchange=exchange)
 
-
-def script_pages(page_url: str, html: str) -> list[str]:
-    """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html."""
-    match = _TRS_PAGER.search(html)
-    if match:
-        count, stem, ext = int(match[1]), match[2], match[3]
-    else:
-        counted = _COUNT_PAGE.search(html)
-        if not counted:
-            return []
-        count, stem, ext = int(counted[1]), "index", "html"
-    count = min(count, 500)  # a page count is untrusted input
-    return [urljoin(page_url, f"{stem}_{i}.{ext}") for i in range(1, count)]
+    def request(self, link: Link, *, dont_filter: bool = False) -> scrapy.Request:
+        meta: dict[str, Any] = {"link_kind": link.kind}
+        if link.render:
+            meta.update(browser_meta())
+        return scrapy.Request(
+            link.url,
+            method=link.method,
+            body=link.body,
+            headers=dict(link.headers) or None,
+            callback=self.parse,
+            priority=link.priority,
+            meta=meta,
+            dont_filter=dont_filter,
+        )

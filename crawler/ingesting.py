@@ -1,0 +1,47 @@
+"""Ingest every archived record into the store, as soon as the WARC writer has flushed it.
+
+The extension reads each record back from its WARC file and runs it through `archive.ingest`, the
+same function `nianbao reparse` runs over the archive. Because it follows the archive record by
+record, in the order written, the live crawl's database is what a reparse of the same files gives.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive.db import database_url, open_database, sessions
+from archive.ingest import ingest_record
+from archive.warcstore import RecordRef, read_record
+from crawler import signals as nianbao_signals
+
+log = logging.getLogger(__name__)
+
+
+class IngestArchive:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        data = Path(settings.get("NIANBAO_DATA"))
+        self.crawler = crawler
+        self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
+        self.engine = open_database(database_url(data, settings.get("NIANBAO_DB")))
+        self.sessions = sessions(self.engine)
+        crawler.signals.connect(self.record_archived, signal=nianbao_signals.record_archived)
+        crawler.signals.connect(self.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IngestArchive:
+        return cls(crawler)
+
+    def record_archived(self, ref: RecordRef) -> None:
+        record = read_record(self.warc_dir, ref.filename, ref.offset)
+        with self.sessions.begin() as session:
+            result = ingest_record(session, record)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(f"nianbao/{result.outcome}")
+
+    def close(self) -> None:
+        self.engine.dispose()
