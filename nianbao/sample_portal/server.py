@@ -58,10 +58,16 @@ class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], root: Path, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        root: Path,
+        delay: float = 0.0,
+        handler: type[BaseHTTPRequestHandler] | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.delay = delay
-        super().__init__(address, PortalHandler)
+        super().__init__(address, handler or PortalHandler)
 
 
 class PortalHandler(BaseHTTPRequestHandler):
@@ -237,14 +243,20 @@ class PortalHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve(
-    root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0
+    root: Path | str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    delay: float = 0.0,
+    handler: type[BaseHTTPRequestHandler] | None = None,
 ) -> Iterator[str]:
     """Serve the portal (or another `root`) in a daemon thread; yields the base URL ending in '/'.
 
     `port=0` picks a free port, so parallel tests never collide; `delay` seconds are slept before
     every response.
     """
-    server = PortalServer((host, port), Path(root) if root is not None else SITE_DIR, delay=delay)
+    server = PortalServer(
+        (host, port), Path(root) if root is not None else SITE_DIR, delay=delay, handler=handler
+    )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
