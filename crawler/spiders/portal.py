@@ -55,8 +55,8 @@ class PortalSpider(scrapy.Spider):
                     self.crawler.stats.inc_value(f"nianbao/browser/{reason}")
                 yield self.request(Link(response.url, "listing", render=True), dont_filter=True)
                 return
-        if response.status != 200:
-            return
+        if response.status != 200 and not rendered:
+            return  # a rendered page is read whatever status its first navigation answered
         for link in discover(page):
             yield self.request(link)
 
