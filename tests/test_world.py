@@ -17,7 +17,6 @@ import subprocess
 import sys
 from collections import defaultdict
 from contextlib import ExitStack
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
