@@ -1,0 +1,650 @@
+"""Attachments (PDF, DOCX, DOC, WPS, RTF) to clean text in a shape `archive.parse.parse_report` reads.
+
+Many reports are published only as an attachment (domain notes §3.6). This module turns the bytes
+of one into text the parser already understands, so attachments share every later step with HTML:
+
+- **PDF** (pdfplumber): ruled tables are read as tables and written as `| a | b |` grid rows in
+  reading order between the page's other text, so a row's cells keep their columns even when
+  cells are blank; everything else is `extract_text()` lines. WPS/Jisupdf exports draw a ruled box
+  around every line of prose, which pdfplumber reports as a one-column "table"; rows that are one
+  cell wide are therefore written as plain text, and a "table" made only of such rows is prose.
+  When no ruled table is found the text is plain `extract_text()`, whose rows of numbers the
+  parser reads as runs.
+- **DOCX** (python-docx's XML): paragraphs and tables in document order; merged cells
+  (`gridSpan`, `vMerge`) expanded as `archive.htmltable` expands HTML spans (text in the top-left
+  cell, empty padding after and below), so the parser sees the same grid as for an HTML page.
+- **DOC / WPS** (OLE2 binaries): `antiword` first (tiny, in Debian), then LibreOffice headless
+  (converted to DOCX and read as above) when installed.
+- **RTF**: through LibreOffice when installed (there is no small, faithful RTF reader for CJK
+  code pages; an RTF report is rare).
+
+Failures raise `archive.extract.ExtractionError` with a reason a person can act on (image-only
+PDF, password, truncated download, converter missing), never a converter's traceback.
+
+NFKC is left to the parser (`archive.normalize.normalize_text`), which needs it for HTML too; only
+the Kangxi radicals and compatibility ideographs that PDF fonts map 一 and 见 to (domain notes
+§3.4) are mapped back here, so the stored text reads right.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from archive.extract import ExtractionError
+
+__all__ = ["KINDS", "DocumentText", "document_text", "sniff_kind"]
+
+KINDS = ("pdf", "docx", "doc", "wps", "rtf")
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+_CONTENT_TYPES = {
+    "application/pdf": "pdf",
+    "application/x-pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/msword": "doc",
+    "application/vnd.ms-word": "doc",
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
+    "application/x-rtf": "rtf",
+    "application/vnd.ms-works": "wps",
+    "application/wps-office.wps": "wps",
+    "application/kswps": "wps",
+}
+_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf"}
+
+# Time limits for external converters: a pathological file must not hang the crawl.
+ANTIWORD_TIMEOUT = 60
+SOFFICE_TIMEOUT = 180
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """The text of one attachment, and how it was obtained."""
+
+    kind: str  # "pdf" | "docx" | "doc" | "wps" | "rtf"
+    text: str  # parse_report's input: tables as `| a | b |` rows where the format has them
+    pages: int | None  # PDF page count; None where the format does not fix pages
+    converter: str  # name and version, e.g. "pdfplumber 0.11.10", "antiword 0.37"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sniffing
+# ---------------------------------------------------------------------------------------------
+
+
+def _url_suffix(url: str) -> str:
+    path = unquote(urlsplit(url or "").path)
+    return os.path.splitext(path)[1].lower()
+
+
+def _ole2_word(body: bytes) -> bool | None:
+    """Whether an OLE2 file holds a Word document: True, False (Excel, PowerPoint), None (unknown).
+
+    OLE2 directory entries are UTF-16LE names; a Word file has a `WordDocument` stream, Excel a
+    `Workbook`/`Book`, PowerPoint a `PowerPoint Document`. Searching the bytes avoids an OLE
+    parser for a yes/no question.
+    """
+
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in body
+
+    if has("WordDocument"):
+        return True
+    if has("Workbook") or has("PowerPoint Document") or has("Book\x00"):
+        return False
+    return None
+
+
+def sniff_kind(body: bytes, content_type: str | None, url: str) -> str | None:
+    """The document kind of a response: magic bytes first, then the content type, then the URL suffix.
+
+    None means "not a document this module reads": HTML (a CMS error page served as
+    application/pdf is still an HTML page), a spreadsheet or presentation, an image, or nothing
+    that names a document kind. A declared kind whose bytes do not match (a truncated or HTML
+    body behind a `.pdf` link) is still returned, so `document_text` can say what is wrong.
+    """
+    head = body[:1024]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if b"%PDF-" in head:  # some servers prepend junk; readers accept a header within 1 KB
+        return "pdf"
+    if stripped[:5] == b"{\\rtf":
+        return "rtf"
+    if body.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            names = None
+        if names is not None:
+            return "docx" if "word/document.xml" in names else None
+    elif body.startswith(_OLE2_MAGIC):
+        word = _ole2_word(body)
+        if word is False:
+            return None
+        declared = _declared_kind(content_type, url)
+        return "wps" if declared == "wps" else "doc"
+    if stripped[:1] == b"<" and re.match(rb"<(?:!doctype|html|\?xml|head|body|!--)", stripped[:20].lower()):
+        return None  # an HTML page, whatever the headers say
+    return _declared_kind(content_type, url)
+
+
+def _declared_kind(content_type: str | None, url: str) -> str | None:
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype in _CONTENT_TYPES:
+        return _CONTENT_TYPES[ctype]
+    return _SUFFIXES.get(_url_suffix(url))
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def document_text(body: bytes, content_type: str | None, url: str) -> DocumentText:
+    """The text of an attachment, for `parse_report`; raises ExtractionError(reason) when there is none.
+
+    Reasons name the cause: "image-only PDF, no text layer (N pages)", "encrypted PDF …",
+    "truncated PDF …", "corrupt DOCX …", "no converter for DOC …", "not a document …".
+    """
+    kind = sniff_kind(body, content_type, url)
+    if not body:
+        raise ExtractionError("empty document (0 bytes)")
+    if kind is None:
+        raise ExtractionError(f"not a document: {_describe(body)} (content type {content_type or 'none'})")
+    reader = _READERS[kind]
+    return reader(body)
+
+
+def _describe(body: bytes) -> str:
+    """What a body looks like, for error messages."""
+    head = body[:64].lstrip()
+    if head[:1] == b"<":
+        return "an HTML/XML page"
+    if body.startswith(_ZIP_MAGIC):
+        return "a ZIP archive that is not a Word document"
+    if body.startswith(_OLE2_MAGIC):
+        return "an OLE2 file that is not a Word document (spreadsheet or presentation?)"
+    for magic, name in (
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+    ):
+        if body.startswith(magic):
+            return name
+    return f"unrecognised bytes {body[:8].hex()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared text helpers
+# ---------------------------------------------------------------------------------------------
+
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_JOIN_RE = re.compile(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])")
+# Kangxi radicals, CJK radicals supplement, compatibility ideographs (BMP and supplement).
+_RADICAL_RE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def fix_radicals(text: str) -> str:
+    """Map Kangxi radicals and compatibility ideographs to the ideographs they stand for (⼀ → 一)."""
+    return _RADICAL_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+def join_cell_lines(text: str) -> str:
+    """A cell's text on one line: wrapped CJK rejoined without a space, other breaks as one space."""
+    text = _CJK_JOIN_RE.sub("", text)
+    return re.sub(r"\s+", " ", text).replace("|", "/").strip()
+
+
+def pipe_row(cells: list[str]) -> str:
+    """One grid row as `archive.htmltable` writes it (and the parser reads as a grid row)."""
+    return "| " + " | ".join(cells) + " | "
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def _pdf_converter() -> str:
+    import pdfplumber
+
+    return f"pdfplumber {pdfplumber.__version__}"
+
+
+def _read_pdf(body: bytes) -> DocumentText:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    tail = body[-4096:]
+    if b"%%EOF" not in tail:
+        raise ExtractionError(f"truncated PDF: no %%EOF marker at the end ({len(body)} bytes)")
+    try:
+        with pdfplumber.open(io.BytesIO(body)) as pdf:
+            n = len(pdf.pages)
+            if n == 0:
+                raise ExtractionError("corrupt PDF: no pages")
+            pages = [_pdf_page_texts(page) for page in pdf.pages]
+            has_images = any(page.images for page in pdf.pages)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # pdfminer raises many types; all mean the same to the caller
+        cause = exc.__cause__ or exc.__context__ or exc
+        if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect):
+            raise ExtractionError("encrypted PDF: a password is required to open it") from exc
+        raise ExtractionError(f"corrupt PDF ({type(cause).__name__}: {cause})"[:300]) from exc
+    # Table reading is kept only if it lost no character on any page; else the whole document is
+    # plain text (one shape per document: a table split over pages must not be half grid, half runs).
+    tabled = all(t is None or not _lost_chars(plain, t) for plain, t in pages)
+    text = fix_radicals("\n".join((t if tabled and t is not None else plain) for plain, t in pages))
+    visible = re.sub(r"\s+", "", text)
+    if not visible:
+        extra = "" if has_images else "; no images either"
+        raise ExtractionError(f"image-only PDF, no text layer ({n} pages{extra})")
+    cids = len(re.findall(r"\(cid:\d+\)", text))
+    if cids and cids * 6 > len(visible) / 2:
+        raise ExtractionError(f"PDF text layer has no Unicode mapping ({cids} unmapped glyphs); needs OCR")
+    return DocumentText("pdf", text, n, _pdf_converter())
+
+
+def _lost_chars(plain: str, tabled: str) -> bool:
+    """Whether the table reading dropped characters the plain text has (text in a table's gaps)."""
+    ignore = set(" \t\n|")
+    have = Counter(c for c in tabled if c not in ignore)
+    return any(have[c] < k for c, k in Counter(c for c in plain if c not in ignore).items())
+
+
+def _is_text_row(row: list[str | None]) -> bool:
+    """A row that is one cell across the whole table: a boxed line of prose or a full-width heading."""
+    return row[0] is not None and all(c is None for c in row[1:])
+
+
+def _pdf_page_texts(page) -> tuple[str, str | None]:
+    """A page's plain `extract_text()`, and its text with ruled tables as grid rows (None: no tables).
+
+    In the second, the tables sit in reading order between the text around them: the page's other
+    characters are cut into bands above, between and below the tables by their vertical centre.
+    """
+    plain = page.extract_text() or ""
+    tables = []
+    for table in page.find_tables():
+        rows = table.extract()
+        if any(sum(c is not None for c in row) >= 2 for row in rows):  # a real table, not a frame
+            tables.append((table, rows))
+    if not tables:
+        return plain, None
+    tables.sort(key=lambda t: t[0].bbox[1])
+    cells = [cell for table, _ in tables for cell in table.cells]
+
+    def band_of(obj) -> int | None:
+        """Which band a character belongs to: i is printed before table i; None: inside a cell.
+
+        A character inside a table's box but in no cell (a cell whose ruling was cut by a page
+        break) goes before that table, so no text is lost.
+        """
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        if any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in cells):
+            return None
+        band = 0
+        for i, (table, _) in enumerate(tables):
+            x0, top, x1, bottom = table.bbox
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                return i
+            if cy >= top:
+                band = i + 1
+        return band
+
+    def band(i: int) -> str:
+        return page.filter(lambda o: o.get("object_type") == "char" and band_of(o) == i).extract_text() or ""
+
+    out: list[str] = []
+    for i, (_, rows) in enumerate(tables):
+        out.append(band(i))
+        out.append(_render_pdf_table(rows))
+    out.append(band(len(tables)))
+    return plain, "\n".join(part for part in out if part)
+
+
+def _render_pdf_table(rows: list[list[str | None]]) -> str:
+    """A pdfplumber table as text: grid rows, one-cell-wide rows as plain lines, blank rows dropped.
+
+    pdfplumber gives None for positions covered by a merged cell and "" for an empty cell; both
+    become empty grid cells, the same padding htmltable writes for spans. A blank line goes before
+    and after each run of grid rows (as htmltable writes tables), so two tables never read as one.
+    """
+    lines: list[str] = []
+    in_grid = False
+    for row in rows:
+        if _is_text_row(row):
+            text = (row[0] or "").strip()
+            if text:
+                if in_grid:
+                    lines.append("")
+                    in_grid = False
+                lines.extend(line.strip() for line in text.split("\n") if line.strip())
+            continue
+        cells = [join_cell_lines(c or "") for c in row]
+        if any(cells):
+            if not in_grid:
+                lines.append("")
+                in_grid = True
+            lines.append(pipe_row(cells))
+    if in_grid:
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+def _docx_converter() -> str:
+    from importlib.metadata import version
+
+    return f"python-docx {version('python-docx')}"
+
+
+def _read_docx(body: bytes, *, kind: str = "docx", converter: str | None = None) -> DocumentText:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(body))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise ExtractionError(f"corrupt DOCX ({type(exc).__name__}: {exc})"[:300]) from exc
+    except Exception as exc:
+        raise ExtractionError(f"unreadable DOCX ({type(exc).__name__}: {exc})"[:300]) from exc
+    lines = list(_docx_blocks(document.element.body))
+    text = fix_radicals("\n".join(lines)).strip("\n")
+    if not text.strip():
+        raise ExtractionError(f"{kind.upper()} has no text (images only?)")
+    return DocumentText(kind, text + "\n", None, converter or _docx_converter())
+
+
+def _docx_blocks(container: etree._Element) -> Iterator[str]:
+    """Lines of a body-like element's children in document order: paragraphs, then tables as grids."""
+    for child in container:
+        tag = child.tag
+        if tag == _w("p"):
+            text = _paragraph_text(child)
+            yield from (line.strip() for line in text.split("\n"))
+        elif tag == _w("tbl"):
+            yield ""
+            yield from (pipe_row(row) for row in docx_table_grid(child))
+            yield ""
+        elif tag in (_w("sdt"), _w("customXml"), _w("smartTag")):
+            content = child.find(_w("sdtContent")) if tag == _w("sdt") else child
+            if content is not None:
+                yield from _docx_blocks(content)
+
+
+_SKIP_IN_TEXT = frozenset({_w("del"), _w("moveFrom"), _w("instrText"), _w("delText"), f"{{{_MC}}}Fallback"})
+
+
+def _paragraph_text(p: etree._Element, *, breaks: str = "\n") -> str:
+    """A paragraph's visible text: runs, hyperlinks, insertions; deletions and field codes left out.
+
+    python-docx's `Paragraph.text` reads only direct runs and hyperlinks, so text inside tracked
+    insertions (`w:ins`), content controls or smart tags would be lost; this walks the tree.
+    """
+    out: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        for node in el:
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _SKIP_IN_TEXT:
+                continue
+            if tag == _w("t"):
+                out.append(node.text or "")
+            elif tag == _w("tab"):
+                out.append(" ")  # a leading tab would read as a tab-cell line to the parser
+            elif tag in (_w("br"), _w("cr")):
+                out.append(breaks)
+            elif tag == _w("noBreakHyphen"):
+                out.append("-")
+            elif tag == _w("p"):  # a text box's paragraph inside a run
+                out.append(breaks)
+                walk(node)
+                out.append(breaks)
+            else:
+                walk(node)
+
+    walk(p)
+    return "".join(out)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    """A cell's text on one line: its paragraphs (and nested tables' cells) joined."""
+    parts = [_paragraph_text(p, breaks=" ") for p in tc.iter(_w("p"))]
+    return join_cell_lines("\n".join(parts))
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(1, min(int(el.get(_w("val"), default)), 200))
+    except ValueError:
+        return default
+
+
+def docx_table_grid(tbl: etree._Element) -> list[list[str]]:
+    """A Word table as a full grid: spans expanded, text in the top-left cell, empty padding elsewhere.
+
+    `w:gridSpan` is a colspan; `w:vMerge` without `w:val="restart"` continues the cell above (its
+    own text, normally empty, is dropped); `w:gridBefore`/`w:gridAfter` are columns a row skips.
+    Rows are padded to the table's width, as htmltable pads HTML rows.
+    """
+    rows: list[list[str]] = []
+    for tr in tbl.iterchildren(_w("tr")):
+        row: list[str] = []
+        trpr = tr.find(_w("trPr"))
+        before = _int_attr(trpr.find(_w("gridBefore")) if trpr is not None else None, 0)
+        row.extend([""] * before)
+        for tc in _row_cells(tr):
+            tcpr = tc.find(_w("tcPr"))
+            span = _int_attr(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1)
+            vmerge = tcpr.find(_w("vMerge")) if tcpr is not None else None
+            hmerge = tcpr.find(_w("hMerge")) if tcpr is not None else None
+            continued = (vmerge is not None and vmerge.get(_w("val"), "continue") != "restart") or (
+                hmerge is not None and hmerge.get(_w("val"), "continue") != "restart"
+            )
+            row.append("" if continued else _cell_text(tc))
+            row.extend([""] * (span - 1))
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows if any(r)]
+
+
+def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
+    """A row's cells, including those wrapped in content controls or custom XML."""
+    for child in tr:
+        if child.tag == _w("tc"):
+            yield child
+        elif child.tag in (_w("sdt"), _w("customXml")):
+            content = child.find(_w("sdtContent")) if child.tag == _w("sdt") else child
+            if content is not None:
+                yield from content.iter(_w("tc"))
+
+
+# ---------------------------------------------------------------------------------------------
+# DOC / WPS / RTF: external converters
+# ---------------------------------------------------------------------------------------------
+
+
+@cache
+def _antiword() -> str | None:
+    return shutil.which("antiword")
+
+
+@cache
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@cache
+def _soffice_version(path: str) -> str:
+    try:
+        out = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=60, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "LibreOffice"
+    m = re.search(r"LibreOffice\s+([\d.]+)", out)
+    return f"LibreOffice {m.group(1)}" if m else "LibreOffice"
+
+
+@cache
+def _antiword_version(path: str) -> str:
+    try:
+        proc = subprocess.run([path], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "antiword"
+    m = re.search(r"Version:\s*([\d.]+)", proc.stdout + proc.stderr)
+    return f"antiword {m.group(1)}" if m else "antiword"
+
+
+def _run_antiword(path: str, body: bytes) -> str:
+    """antiword's UTF-8 text of a Word 97+ binary; raises ExtractionError with antiword's complaint."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-aw-") as tmp:
+        src = Path(tmp) / "in.doc"
+        src.write_bytes(body)
+        try:
+            proc = subprocess.run(
+                [path, "-m", "UTF-8.txt", "-w", "0", str(src)],
+                capture_output=True,
+                timeout=ANTIWORD_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ExtractionError(f"antiword timed out after {ANTIWORD_TIMEOUT} s") from exc
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    text = proc.stdout.decode("utf-8", "replace")
+    if proc.returncode != 0 or not text.strip():
+        raise ExtractionError(f"antiword could not read it ({err or f'exit {proc.returncode}'})"[:300])
+    return text
+
+
+def antiword_to_text(raw: str) -> str:
+    """antiword's output in the parser's shape: table rows `|a|b|` become grid rows `| a | b | `.
+
+    antiword writes each table row as `|cell|cell|` with a cell's wrapped lines on one line when
+    run with `-w 0`; the row is kept as is, spaces added. Other lines are paragraphs.
+    """
+    out: list[str] = []
+    in_table = False
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        s = line.strip()
+        if s.startswith("|") and s.endswith("|") and len(s) > 1:
+            if not in_table:
+                out.append("")
+                in_table = True
+            cells = [join_cell_lines(c) for c in s[1:-1].split("|")]
+            out.append(pipe_row(cells))
+            continue
+        if in_table:
+            out.append("")
+            in_table = False
+        out.append(s)
+    return "\n".join(out)
+
+
+def _convert_with_soffice(path: str, body: bytes, suffix: str) -> bytes:
+    """LibreOffice headless: the document converted to DOCX, read back as bytes."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
+        src = Path(tmp) / f"in{suffix}"
+        src.write_bytes(body)
+        profile = Path(tmp) / "profile"
+        cmd = [
+            path,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=SOFFICE_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ExtractionError(f"LibreOffice timed out after {SOFFICE_TIMEOUT} s") from exc
+        out = Path(tmp) / "in.docx"
+        if not out.exists():
+            err = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+            raise ExtractionError(
+                f"LibreOffice could not convert it ({err or f'exit {proc.returncode}'})"[:300]
+            )
+        return out.read_bytes()
+
+
+def _read_word_binary(kind: str) -> Callable[[bytes], DocumentText]:
+    """The reader for DOC/WPS: antiword first, LibreOffice (via DOCX) when antiword fails or is missing."""
+
+    def read(body: bytes) -> DocumentText:
+        if not body.startswith(_OLE2_MAGIC):
+            raise ExtractionError(f"corrupt {kind.upper()}: not an OLE2 file ({_describe(body)})")
+        reasons: list[str] = []
+        antiword = _antiword()
+        if antiword:
+            try:
+                text = antiword_to_text(_run_antiword(antiword, body))
+                return DocumentText(kind, fix_radicals(text), None, _antiword_version(antiword))
+            except ExtractionError as err:
+                reasons.append(str(err))
+        else:
+            reasons.append("antiword not installed")
+        soffice = _soffice()
+        if soffice:
+            converted = _convert_with_soffice(soffice, body, f".{kind}")
+            return _read_docx(
+                converted, kind=kind, converter=f"{_soffice_version(soffice)} → {_docx_converter()}"
+            )
+        reasons.append("LibreOffice not installed")
+        raise ExtractionError(f"no converter could read this {kind.upper()}: " + "; ".join(reasons))
+
+    return read
+
+
+def _read_rtf(body: bytes) -> DocumentText:
+    if not body.lstrip()[:5] == b"{\\rtf":
+        raise ExtractionError(f"corrupt RTF: no {{\\rtf header ({_describe(body)})")
+    soffice = _soffice()
+    if not soffice:
+        raise ExtractionError("no converter for RTF: LibreOffice not installed")
+    converted = _convert_with_soffice(soffice, body, ".rtf")
+    return _read_docx(converted, kind="rtf", converter=f"{_soffice_version(soffice)} → {_docx_converter()}")
+
+
+_READERS: dict[str, Callable[[bytes], DocumentText]] = {
+    "pdf": _read_pdf,
+    "docx": _read_docx,
+    "doc": _read_word_binary("doc"),
+    "wps": _read_word_binary("wps"),
+    "rtf": _read_rtf,
+}
