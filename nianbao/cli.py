@@ -238,7 +238,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def parse_file(suffix: str, raw: bytes, name: str):
-    """A report file as the crawl would read it: HTML through extraction, text straight in."""
+    """A report file as the crawl would read it: HTML through extraction, attachments through their
+    converter (`archive.documents`), text straight in."""
     from archive.extract import ExtractionError, decode_html, extract_page
     from archive.parse import parse_report
     from archive.report import NotAReport
@@ -249,10 +250,20 @@ def parse_file(suffix: str, raw: bytes, name: str):
             text = extract_page(html, None, encoding).text
         except ExtractionError as err:
             raise NotAReport(str(err)) from err
+    elif suffix in (".pdf", ".docx", ".doc", ".wps", ".rtf"):
+        from archive.documents import document_text
+
+        try:
+            text = document_text(raw, None, name).text
+        except ExtractionError as err:
+            raise NotAReport(str(err)) from err
     elif suffix in (".txt", ".md", ".markdown"):
         text = _decode_text(raw)
     else:
-        raise CliError(f"{name}: unsupported file type {suffix or '(none)'} (use .html, .txt or .md)")
+        raise CliError(
+            f"{name}: unsupported file type {suffix or '(none)'} "
+            "(use .html, .txt, .md, .pdf, .docx, .doc, .wps or .rtf)"
+        )
     return parse_report(text)
 
 
