@@ -456,7 +456,7 @@ def article_page(item: Item) -> tuple[str, str]:
         publisher, index_no, pub, views, encoding = r.publisher, r.index_no, r.pub, r.views, r.encoding
     else:
         body = "\n".join(f'<p style="text-indent:2em;">{escape(p, quote=False)}</p>' for p in item.body)
-        publisher, index_no, pub, views, encoding = (
+        publisher, index_no, pub, _views, encoding = (
             GOV,
             f"00250000/{item.date[:4]}-{item.art_id}",
             item.date + " 10:00",
