@@ -453,14 +453,13 @@ def article_page(item: Item) -> tuple[str, str]:
     r = item.report
     if r is not None:
         body = report_body(r)
-        publisher, index_no, pub, views, encoding = r.publisher, r.index_no, r.pub, r.views, r.encoding
+        publisher, index_no, pub, encoding = r.publisher, r.index_no, r.pub, r.encoding
     else:
         body = "\n".join(f'<p style="text-indent:2em;">{escape(p, quote=False)}</p>' for p in item.body)
-        publisher, index_no, pub, _views, encoding = (
+        publisher, index_no, pub, encoding = (
             GOV,
             f"00250000/{item.date[:4]}-{item.art_id}",
             item.date + " 10:00",
-            100,
             "utf-8",
         )
     charset = "gb2312" if encoding == "gbk" else "utf-8"

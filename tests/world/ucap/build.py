@@ -280,7 +280,7 @@ def article_page(item: Item) -> str:
 <tr><th>文件下载：</th><td></td><th>时效：</th><td>有效</td></tr>
 </table>
 <div id="zoomtitle" class="detail-title"><ucaptitle>{escape(item.title, quote=False)}</ucaptitle></div>
-<div class="detail-info">发布日期：<publishtime>{pub}</publishtime>　来源：{escape(publisher)}　
+<div class="detail-info">发布日期：<publishtime>{pub}</publishtime>　来源：{escape(publisher)}
 <span class="font">字号：<a href="javascript:fontZoom(18)">大</a> <a href="javascript:fontZoom(16)">中</a> <a href="javascript:fontZoom(14)">小</a></span>
 　浏览次数：<span id="ucap_views"></span></div>
 <div id="zoomcon" class="article-content"><ucapcontent>{body}</ucapcontent></div>
