@@ -41,6 +41,22 @@ class Base(DeclarativeBase):
     pass
 
 
+class ParseRun(Base):
+    """One pass of the extractor and parser over captures: a crawl, or an offline reparse.
+
+    Every report version records the run that produced it, so a value can be traced to the parser
+    version behind it, and a reparse with a newer parser can be compared with the old results.
+    """
+
+    __tablename__ = "parse_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # crawl | reparse
+    parser_version: Mapped[str] = mapped_column(String(32))
+    extractor: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Capture(Base):
     """One archived HTTP response (or revisit/resource record): a pointer into the WARC files."""
 
@@ -53,16 +69,36 @@ class Capture(Base):
     warc_length: Mapped[int] = mapped_column(Integer)
     record_id: Mapped[str] = mapped_column(String(64), unique=True)
     record_type: Mapped[str] = mapped_column(String(16), default="response")
+    refers_to: Mapped[str | None] = mapped_column(String(64))  # revisit: the record holding the payload
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(String(255))
     payload_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_captures_file_offset", "warc_filename", "warc_offset"),)
 
 
+class AttachmentLink(Base):
+    """A link from a captured page to a document file (PDF, DOC…), with its anchor text.
+
+    Kept for every page, so that when the attachment itself is ingested it can be tied to the
+    article page it belongs to (and take that page's title and dates), even offline.
+    """
+
+    __tablename__ = "attachment_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    capture: Mapped[Capture] = relationship()
+
+
 class Document(Base):
-    """The clean text extracted from one capture of a report page (or attachment)."""
+    """The clean text extracted from one capture of a report page or attachment."""
 
     __tablename__ = "documents"
 
@@ -70,9 +106,10 @@ class Document(Base):
     capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text, index=True)
     page_url: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(16), default="html")
+    kind: Mapped[str] = mapped_column(String(16), default="html")  # html | pdf | docx | doc | wps
     encoding: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
+    page_metadata: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     text: Mapped[str] = mapped_column(Text)
     extractor: Mapped[str] = mapped_column(String(64))
 
@@ -80,28 +117,59 @@ class Document(Base):
 
 
 class ReportRow(Base):
-    """A parsed report: the spec's fields, plus the exported object for byte-stable exports."""
+    """A report: one agency's report on one year, wherever and however often it was captured.
+
+    Its content lives in versions; a report edited in place gets a new version, a repost of the
+    same report at another URL is another capture of it.
+    """
 
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    url: Mapped[str] = mapped_column(Text, index=True)
-    page_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)  # the document the text came from
+    page_url: Mapped[str] = mapped_column(Text, index=True)  # the article page
     title: Mapped[str | None] = mapped_column(Text)
     agency: Mapped[str | None] = mapped_column(Text, index=True)
     year: Mapped[int | None] = mapped_column(Integer, index=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    versions: Mapped[list[VersionRow]] = relationship(
+        back_populates="report", order_by="VersionRow.id", cascade="all, delete-orphan"
+    )
+
+
+class VersionRow(Base):
+    """One distinct content of a report, as one parse run read it: the spec's fields and cells."""
+
+    __tablename__ = "report_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    parse_run_id: Mapped[int] = mapped_column(ForeignKey("parse_runs.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))  # of the parsed content, to tell edits from noise
     published_on: Mapped[date | None] = mapped_column(Date)
     index_no: Mapped[str | None] = mapped_column(String(128))
     format: Mapped[str] = mapped_column(String(16))
     processing_fee_yuan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    parser_version: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
+    report: Mapped[ReportRow] = relationship(back_populates="versions")
     document: Mapped[Document] = relationship()
+    parse_run: Mapped[ParseRun] = relationship()
     cells: Mapped[list[CellRow]] = relationship(cascade="all, delete-orphan", order_by="CellRow.key")
     checks: Mapped[list[CheckRow]] = relationship(cascade="all, delete-orphan")
+
+
+class ReportCapture(Base):
+    """Each capture that showed a report, and which version it showed (reposts, re-crawls)."""
+
+    __tablename__ = "report_captures"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id", ondelete="CASCADE"), index=True)
 
 
 class CellRow(Base):
@@ -109,7 +177,9 @@ class CellRow(Base):
 
     __tablename__ = "cells"
 
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(String(96), primary_key=True)
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
 
@@ -120,7 +190,7 @@ class CheckRow(Base):
     __tablename__ = "checks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id", ondelete="CASCADE"), index=True)
     rule: Mapped[str] = mapped_column(String(32))
     column: Mapped[str] = mapped_column(String(32))
     ok: Mapped[bool] = mapped_column(Boolean)
@@ -134,6 +204,7 @@ class Failure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    parse_run_id: Mapped[int] = mapped_column(ForeignKey("parse_runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(16))  # extract | parse
     reason: Mapped[str] = mapped_column(Text)

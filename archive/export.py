@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
-from archive.db import ReportRow, sessions
+from archive.db import ReportRow, VersionRow, sessions
 
 CSV_FIELDS = (
     "url", "page_url", "first_seen", "title", "agency", "year", "published_on", "index_no", "format",
@@ -32,19 +32,21 @@ def iso_utc(moment: datetime) -> str:
 
 
 def iter_export_records(engine: Engine) -> Iterator[dict[str, Any]]:
-    """Each stored report as its export object (REPORT.md + url, page_url, first_seen, text)."""
+    """Each stored report, as its latest version says, in the export format (REPORT.md + url,
+    page_url, first_seen, text)."""
     with sessions(engine)() as session:
         rows = session.scalars(
             select(ReportRow)
-            .options(selectinload(ReportRow.document))
+            .options(selectinload(ReportRow.versions).selectinload(VersionRow.document))
             .order_by(ReportRow.url, ReportRow.first_seen, ReportRow.id)
         )
         for row in rows:
-            record = dict(row.data)
+            latest = row.versions[-1]
+            record = dict(latest.data)
             record["url"] = row.url
             record["page_url"] = row.page_url
             record["first_seen"] = iso_utc(row.first_seen)
-            record["text"] = row.document.text
+            record["text"] = latest.document.text
             yield record
 
 

@@ -2,42 +2,71 @@
 
 This is the single path from the archive to the database. The live crawl calls it on each record
 right after the WARC writer has flushed it, and `nianbao reparse` calls it on every record of the
-archive; both read the record back from the WARC file, so the database is a function of the WARC
-files alone and a re-parse with the same code gives the same rows.
+archive in the same order; both read the record back from the WARC file, so the database is a
+function of the WARC files alone.
 
-A record becomes a report only when its page title is a report title (`archive.classify`); a
-report page that cannot be extracted or parsed is stored as a `Failure` with the reason, never an
-exception that stops the crawl.
+- Every record becomes a `Capture`. Links from any page to document files (PDF, DOC…) are kept
+  with their anchor text, so an attachment ingested later finds its article page.
+- An HTML page becomes a report when its own title is a report title (`archive.classify`); an
+  attachment when its article page (or the anchor that linked it) names a report. The attachment
+  is parsed with its page's title and dates in front of its text, and the page and its attachment
+  are one report.
+- A report is identified by its document URL, or by (title, agency, year) for a repost of the
+  same report at another URL. A capture whose parsed content equals the report's latest version
+  is one more capture of that version; different content is a new version (an edit).
+- A report page that cannot be extracted or parsed is a `Failure` with the reason; nothing here
+  raises on bad input.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
 import traceback
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title
-from archive.db import Capture, CellRow, CheckRow, Document, Failure, ReportRow
-from archive.extract import ExtractionError, decode_html, extract_page, page_metadata
+from archive.db import (
+    AttachmentLink,
+    Capture,
+    CellRow,
+    CheckRow,
+    Document,
+    Failure,
+    ParseRun,
+    ReportCapture,
+    ReportRow,
+    VersionRow,
+)
+from archive.documents import document_text, sniff_kind
+from archive.extract import METADATA_LABELS, ExtractionError, decode_html, extract_page, page_metadata
 from archive.parse import parse_report
 from archive.report import NotAReport, Report
 from archive.warcstore import StoredResponse
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "1"
+# Bump PARSER_VERSION whenever a change to extraction or parsing can change a stored value: every
+# version row records the parse run, and the run records this.
+PARSER_VERSION = "2"
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
-Outcome = Literal["capture", "report", "failure", "unchanged"]
+Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf)(?:$|[?#])", re.I)
+CHALLENGE_STATUSES = (202, 412, 521)
+_CHALLENGE = re.compile(r"\$_ts|__jsl_clearance|wzws_cid|document\.cookie\s*=", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,59 +77,141 @@ class IngestResult:
     report: Report | None = None
 
 
+def start_run(session: Session, kind: str) -> ParseRun:
+    """A new parse run (kind "crawl" or "reparse"), flushed so its id can be referenced."""
+    run = ParseRun(
+        kind=kind, parser_version=PARSER_VERSION, extractor=EXTRACTOR, started_at=datetime.now(UTC)
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
 def header(headers: list[tuple[str, str]], name: str) -> str | None:
     """The first value of a header, case-insensitively."""
     name = name.lower()
     return next((v for k, v in headers if k.lower() == name), None)
 
 
-def ingest_record(session: Session, record: StoredResponse) -> IngestResult:
-    """Store one WARC record: always its capture; a report (or a failure) when it is a report page."""
+def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> IngestResult:
+    """Store one WARC record: always its capture; a report, version or failure when it holds one."""
     capture = _store_capture(session, record)
     content_type = header(record.headers, "Content-Type") or ""
-    if record.record_type not in ("response", "resource") or record.status != 200:
+    mime = content_type.split(";")[0].strip().lower()
+    if record.record_type not in ("response", "resource"):
         return IngestResult("capture", record.url)
-    if not content_type or content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+    if record.status in CHALLENGE_STATUSES and _CHALLENGE.search(record.body[:20000].decode("latin-1")):
+        # Evidence stays in the capture row (its status); the crawler retries such pages in a browser.
+        reason = f"anti-bot JavaScript challenge (HTTP {record.status})"
+        return IngestResult("blocked", record.url, reason=reason)
+    if record.status != 200:
         return IngestResult("capture", record.url)
+    if mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<"):
+        return _ingest_page(session, record, capture, content_type, run)
+    kind = sniff_kind(record.body, content_type, record.url)
+    if kind is not None:
+        return _ingest_attachment(session, record, capture, content_type, kind, run)
+    return IngestResult("capture", record.url)
 
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _ingest_page(
+    session: Session, record: StoredResponse, capture: Capture, content_type: str, run: ParseRun
+) -> IngestResult:
     html, encoding = decode_html(record.body, content_type)
-    title = _page_title(html)
-    if not is_report_title(title):
-        return IngestResult("capture", record.url)
-
-    try:
-        extracted = extract_page(html, record.url, encoding)
-    except ExtractionError as err:
-        return _fail(session, capture, "extract", str(err))
-    document = Document(
-        capture_id=capture.id,
-        url=record.url,
-        page_url=record.url,
-        kind="html",
-        encoding=encoding,
-        title=extracted.title,
-        text=extracted.text,
-        extractor=EXTRACTOR,
-    )
-    session.add(document)
-    session.flush()
-    try:
-        report = parse_report(extracted.text, url=record.url)
-    except NotAReport as err:
-        return _fail(session, capture, "parse", str(err))
-    except Exception as err:  # a parser bug must not stop a crawl; the capture stays archived
-        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
-        return _fail(session, capture, "parse", f"internal parser error: {type(err).__name__}: {err}")
-    report.url = record.url
-    return _store_report(session, document, capture, report)
-
-
-def _page_title(html: str) -> str | None:
     try:
         tree = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
-        return None
-    return page_metadata(tree).get("标题")
+        return IngestResult("capture", record.url)
+    attachments = _store_attachment_links(session, capture, tree)
+    metadata = page_metadata(tree)
+    if not is_report_title(metadata.get("标题")):
+        return IngestResult("capture", record.url)
+    try:
+        extracted = extract_page(html, record.url, encoding)
+    except ExtractionError as err:
+        if attachments:
+            return IngestResult("capture", record.url, reason="report is in its attachment(s)")
+        return _fail(session, capture, run, "extract", str(err))
+    document = _store_document(
+        session, capture, record.url, record.url, "html", encoding, extracted.title, extracted.metadata,
+        extracted.text,
+    )  # fmt: skip
+    try:
+        report = parse_report(extracted.text, url=record.url)
+    except NotAReport as err:
+        if attachments:  # an article page that only links its report (附件：…年报.pdf)
+            return IngestResult("capture", record.url, reason=f"report is in its attachment(s); page: {err}")
+        return _fail(session, capture, run, "parse", str(err))
+    except Exception as err:  # a parser bug must not stop a crawl; the capture stays archived
+        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
+        return _fail(session, capture, run, "parse", f"internal parser error: {type(err).__name__}: {err}")
+    report.url = record.url
+    return _store_report(session, document, capture, report, page_url=record.url, run=run)
+
+
+def _store_attachment_links(session: Session, capture: Capture, tree: lxml.html.HtmlElement) -> list[str]:
+    urls = []
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or not ATTACHMENT_HREF.search(href):
+            continue
+        url = urljoin(capture.url, href)
+        text = re.sub(r"\s+", "", anchor.text_content() or anchor.get("title") or "")
+        session.add(AttachmentLink(capture_id=capture.id, url=url, text=text[:500]))
+        urls.append(url)
+    return urls
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def _ingest_attachment(
+    session: Session, record: StoredResponse, capture: Capture, content_type: str, kind: str, run: ParseRun
+) -> IngestResult:
+    link = session.scalars(
+        select(AttachmentLink)
+        .where(AttachmentLink.url == record.url)
+        .order_by(AttachmentLink.id.desc())
+        .limit(1)
+    ).first()
+    page_doc = None
+    if link is not None:
+        page_doc = session.scalars(
+            select(Document)
+            .join(Capture, Document.capture_id == Capture.id)
+            .where(Capture.url == link.capture.url, Document.kind == "html")
+            .order_by(Document.id.desc())
+            .limit(1)
+        ).first()
+    page_metadata = dict(page_doc.page_metadata) if page_doc is not None else {}
+    page_title = page_metadata.get("标题")
+    title = page_title if is_report_title(page_title) else (link.text if link else None)
+    if not is_report_title(title):
+        return IngestResult("capture", record.url)
+    page_url = link.capture.url if link is not None and is_report_title(page_title) else record.url
+    try:
+        converted = document_text(record.body, content_type, record.url)
+    except ExtractionError as err:
+        return _fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
+    metadata = {**page_metadata, "标题": title}
+    header_block = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
+    text = f"{header_block}\n\n{converted.text}"
+    document = _store_document(session, capture, record.url, page_url, kind, None, title, metadata, text)
+    try:
+        report = parse_report(text, url=record.url)
+    except NotAReport as err:
+        return _fail(session, capture, run, "parse", f"{kind.upper()} attachment: {err}")
+    except Exception as err:
+        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
+        return _fail(session, capture, run, "parse", f"internal parser error: {type(err).__name__}: {err}")
+    report.url = record.url
+    return _store_report(session, document, capture, report, page_url=page_url, run=run)
+
+
+# --- rows ------------------------------------------------------------------------------------
 
 
 def _store_capture(session: Session, record: StoredResponse) -> Capture:
@@ -111,52 +222,113 @@ def _store_capture(session: Session, record: StoredResponse) -> Capture:
         warc_length=record.ref.length,
         record_id=record.ref.record_id,
         record_type=record.record_type,
+        refers_to=record.refers_to,
         fetched_at=record.fetched_at,
         status=record.status,
         content_type=header(record.headers, "Content-Type"),
         payload_digest=record.ref.payload_digest,
+        etag=header(record.headers, "ETag"),
+        last_modified=header(record.headers, "Last-Modified"),
     )
     session.add(capture)
     session.flush()
     return capture
 
 
-def _fail(session: Session, capture: Capture, stage: str, reason: str) -> IngestResult:
-    session.add(Failure(capture_id=capture.id, url=capture.url, stage=stage, reason=reason))
+def _store_document(
+    session: Session,
+    capture: Capture,
+    url: str,
+    page_url: str,
+    kind: str,
+    encoding: str | None,
+    title: str | None,
+    metadata: dict[str, str],
+    text: str,
+) -> Document:
+    document = Document(
+        capture_id=capture.id, url=url, page_url=page_url, kind=kind, encoding=encoding, title=title,
+        page_metadata=metadata, text=text, extractor=EXTRACTOR,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _fail(session: Session, capture: Capture, run: ParseRun, stage: str, reason: str) -> IngestResult:
+    failure = Failure(capture_id=capture.id, parse_run_id=run.id, url=capture.url, stage=stage, reason=reason)
+    session.add(failure)
     log.warning("not parsed (%s): %s: %s", stage, capture.url, reason)
     return IngestResult("failure", capture.url, reason=reason)
 
 
-def _store_report(session: Session, document: Document, capture: Capture, report: Report) -> IngestResult:
-    data = report.to_dict()
-    latest = session.scalars(
-        select(ReportRow).where(ReportRow.url == report.url).order_by(ReportRow.id.desc()).limit(1)
+def content_digest(data: dict) -> str:
+    """A digest of what the report says, not where it was found (url, notes excluded)."""
+    payload = {k: v for k, v in data.items() if k not in ("url", "notes")}
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _find_report(session: Session, report: Report, page_url: str) -> ReportRow | None:
+    """The stored report this one is a capture of: same document URL, else a same-titled repost."""
+    same_url = session.scalars(
+        select(ReportRow).where((ReportRow.url == report.url) | (ReportRow.page_url == page_url)).limit(1)
     ).first()
-    if latest is not None and latest.data == data:
-        return IngestResult("unchanged", capture.url, report=report)
-    first_seen = session.scalar(
-        select(func.min(Capture.fetched_at)).where(Capture.url == capture.url, Capture.status == 200)
-    )
-    row = ReportRow(
+    if same_url is not None or not (report.title and report.agency and report.year):
+        return same_url
+    return session.scalars(
+        select(ReportRow)
+        .where(
+            ReportRow.title == report.title, ReportRow.agency == report.agency, ReportRow.year == report.year
+        )
+        .limit(1)
+    ).first()
+
+
+def _store_report(
+    session: Session, document: Document, capture: Capture, report: Report, *, page_url: str, run: ParseRun
+) -> IngestResult:
+    data = report.to_dict()
+    digest = content_digest(data)
+    row = _find_report(session, report, page_url)
+    outcome: Outcome = "report"
+    if row is None:
+        row = ReportRow(
+            url=report.url, page_url=page_url, title=report.title, agency=report.agency, year=report.year,
+            first_seen=capture.fetched_at,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+    else:
+        outcome = "version"
+    latest = row.versions[-1] if row.versions else None
+    if latest is not None and latest.digest == digest:
+        version, outcome = latest, "unchanged"
+    else:
+        version = _new_version(document, report, data, digest, capture, run)
+        row.versions.append(version)
+        session.flush()
+    if session.get(ReportCapture, (row.id, capture.id)) is None:
+        session.add(ReportCapture(report_id=row.id, capture_id=capture.id, version_id=version.id))
+    return IngestResult(outcome, capture.url, report=report)
+
+
+def _new_version(
+    document: Document, report: Report, data: dict, digest: str, capture: Capture, run: ParseRun
+) -> VersionRow:
+    version = VersionRow(
         document_id=document.id,
-        url=report.url,
-        page_url=document.page_url,
-        title=report.title,
-        agency=report.agency,
-        year=report.year,
+        parse_run_id=run.id,
+        digest=digest,
         published_on=date.fromisoformat(report.published_on) if report.published_on else None,
         index_no=report.index_no,
         format=report.format,
         processing_fee_yuan=_decimal(report.processing_fee_yuan),
-        first_seen=first_seen or capture.fetched_at,
-        parser_version=PARSER_VERSION,
+        first_seen=capture.fetched_at,
         data=data,
     )
-    row.cells = [CellRow(key=k, value=_decimal(v)) for k, v in report.cells.items()]
-    row.checks = [CheckRow(rule=c.rule, column=c.column, ok=c.ok, detail=c.detail) for c in report.checks]
-    session.add(row)
-    session.flush()
-    return IngestResult("report", capture.url, report=report)
+    version.cells = [CellRow(key=k, value=_decimal(v)) for k, v in report.cells.items()]
+    version.checks = [CheckRow(rule=c.rule, column=c.column, ok=c.ok, detail=c.detail) for c in report.checks]
+    return version
 
 
 def _decimal(value: int | Decimal | None) -> Decimal | None:

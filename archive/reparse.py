@@ -10,11 +10,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from archive.db import Capture, CellRow, CheckRow, Document, Failure, ReportRow, sessions
-from archive.ingest import ingest_record
+from archive.db import Base, sessions
+from archive.ingest import ingest_record, start_run
 from archive.warcstore import iter_records
 
 
@@ -25,13 +24,14 @@ def reparse(
     counts: Counter[str] = Counter()
     make_session = sessions(engine)
     with make_session.begin() as session:
-        for model in (CheckRow, CellRow, ReportRow, Failure, Document, Capture):
-            session.execute(delete(model))
+        for table in reversed(Base.metadata.sorted_tables):  # children before parents
+            session.execute(table.delete())
     session = make_session()
     try:
         session.begin()
+        run = start_run(session, "reparse")
         for n, record in enumerate(iter_records(warc_dir)):
-            result = ingest_record(session, record)
+            result = ingest_record(session, record, run)
             counts[result.outcome] += 1
             if progress:
                 progress(record.url)

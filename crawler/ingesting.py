@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.db import database_url, open_database, sessions
-from archive.ingest import ingest_record
+from archive.ingest import ingest_record, start_run
 from archive.warcstore import RecordRef, read_record
 from crawler import signals as nianbao_signals
 
@@ -29,6 +29,8 @@ class IngestArchive:
         self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
         self.engine = open_database(database_url(data, settings.get("NIANBAO_DB")))
         self.sessions = sessions(self.engine)
+        with self.sessions.begin() as session:
+            self.run = start_run(session, "crawl")
         crawler.signals.connect(self.record_archived, signal=nianbao_signals.record_archived)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
@@ -39,7 +41,7 @@ class IngestArchive:
     def record_archived(self, ref: RecordRef) -> None:
         record = read_record(self.warc_dir, ref.filename, ref.offset)
         with self.sessions.begin() as session:
-            result = ingest_record(session, record)
+            result = ingest_record(session, record, session.merge(self.run, load=False))
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"nianbao/{result.outcome}")
 

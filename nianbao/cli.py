@@ -170,8 +170,12 @@ def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
     rows = [
         ("pages fetched", stats.get("response_received_count", 0)),
         ("WARC records", stats.get("nianbao/warc_records", 0)),
-        ("reports found", stats.get("nianbao/report", 0) + stats.get("nianbao/unchanged", 0)),
+        ("reports found", stats.get("nianbao/report", 0)),
+        ("new versions of known reports", stats.get("nianbao/version", 0)),
+        ("captures of known reports (reposts, unchanged)", stats.get("nianbao/unchanged", 0)),
         ("report pages not parsed", stats.get("nianbao/failure", 0)),
+        ("anti-bot challenges met", stats.get("nianbao/blocked", 0)),
+        ("pages fetched with the browser", stats.get("playwright/page_count", 0)),
         ("download errors", stats.get("log_count/ERROR", 0)),
         ("refused (out of scope)", stats.get("nianbao/refused/offsite", 0)),
         ("refused (private address)", stats.get("nianbao/refused/private_address", 0)),
@@ -201,8 +205,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     with data_lock(args.data):
         counts = reparse(_engine(args), warc_dir)
     err_console.print(
-        f"reparsed {sum(counts.values())} records: {counts['report'] + counts['unchanged']} reports, "
-        f"{counts['failure']} not parsed"
+        f"reparsed {sum(counts.values())} records: {counts['report']} reports, "
+        f"{counts['version']} later versions, {counts['failure']} not parsed"
     )
     return 0
 

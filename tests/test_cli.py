@@ -66,7 +66,7 @@ def test_database_schema_is_created_by_alembic_at_any_url(tmp_path: Path) -> Non
     with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
         tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
         version = conn.execute("select version_num from alembic_version").fetchall()
-    assert {"captures", "documents", "reports", "cells", "checks", "failures"} <= tables
+    assert {"captures", "documents", "reports", "report_versions", "cells", "checks", "failures"} <= tables
     assert version == [("0001",)]
 
 

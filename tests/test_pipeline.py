@@ -99,7 +99,9 @@ def test_every_report_is_stored_exactly(crawl: SimpleNamespace) -> None:
 
 def test_cells_in_the_database_match_the_export(crawl: SimpleNamespace) -> None:
     rows = db_rows(
-        crawl.data, "select r.url, c.key, c.value from cells c join reports r on r.id = c.report_id"
+        crawl.data,
+        "select r.url, c.key, c.value from cells c join report_versions v on v.id = c.version_id "
+        "join reports r on r.id = v.report_id",
     )
     cells: dict[str, dict[str, object]] = defaultdict(dict)
     for url, key, value in rows:

@@ -1,8 +1,8 @@
-"""initial schema: captures, documents, reports, cells, checks, failures
+"""initial schema: parse runs, captures, documents, reports with versions, cells, checks, failures
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:02:35.747822
+Create Date: 2026-11-21 22:24:45.826447
 """
 
 import sqlalchemy as sa
@@ -25,10 +25,13 @@ def upgrade() -> None:
         sa.Column("warc_length", sa.Integer(), nullable=False),
         sa.Column("record_id", sa.String(length=64), nullable=False),
         sa.Column("record_type", sa.String(length=16), nullable=False),
+        sa.Column("refers_to", sa.String(length=64), nullable=True),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("content_type", sa.String(length=255), nullable=True),
         sa.Column("payload_digest", sa.String(length=64), nullable=True),
+        sa.Column("etag", sa.String(length=255), nullable=True),
+        sa.Column("last_modified", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("record_id"),
     )
@@ -36,6 +39,45 @@ def upgrade() -> None:
         batch_op.create_index("ix_captures_file_offset", ["warc_filename", "warc_offset"], unique=False)
         batch_op.create_index(batch_op.f("ix_captures_payload_digest"), ["payload_digest"], unique=False)
         batch_op.create_index(batch_op.f("ix_captures_url"), ["url"], unique=False)
+
+    op.create_table(
+        "parse_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("parser_version", sa.String(length=32), nullable=False),
+        sa.Column("extractor", sa.String(length=64), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("page_url", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=True),
+        sa.Column("agency", sa.Text(), nullable=True),
+        sa.Column("year", sa.Integer(), nullable=True),
+        sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reports_agency"), ["agency"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_page_url"), ["page_url"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_url"), ["url"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_year"), ["year"], unique=False)
+
+    op.create_table(
+        "attachment_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("attachment_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachment_links_capture_id"), ["capture_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_attachment_links_url"), ["url"], unique=False)
 
     op.create_table(
         "documents",
@@ -46,6 +88,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("encoding", sa.String(length=32), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
+        sa.Column("page_metadata", sa.JSON(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("extractor", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
@@ -59,80 +102,98 @@ def upgrade() -> None:
         "failures",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("parse_run_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("stage", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["parse_run_id"], ["parse_runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("failures", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_failures_capture_id"), ["capture_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_failures_parse_run_id"), ["parse_run_id"], unique=False)
 
     op.create_table(
-        "reports",
+        "report_versions",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
-        sa.Column("url", sa.Text(), nullable=False),
-        sa.Column("page_url", sa.Text(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=True),
-        sa.Column("agency", sa.Text(), nullable=True),
-        sa.Column("year", sa.Integer(), nullable=True),
+        sa.Column("parse_run_id", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=True),
         sa.Column("index_no", sa.String(length=128), nullable=True),
         sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("processing_fee_yuan", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("parser_version", sa.String(length=32), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["parse_run_id"], ["parse_runs.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reports_agency"), ["agency"], unique=False)
-        batch_op.create_index(batch_op.f("ix_reports_document_id"), ["document_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_reports_url"), ["url"], unique=False)
-        batch_op.create_index(batch_op.f("ix_reports_year"), ["year"], unique=False)
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_versions_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_report_versions_parse_run_id"), ["parse_run_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_report_versions_report_id"), ["report_id"], unique=False)
 
     op.create_table(
         "cells",
-        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=96), nullable=False),
         sa.Column("value", sa.Numeric(precision=18, scale=2), nullable=True),
-        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("report_id", "key"),
+        sa.ForeignKeyConstraint(["version_id"], ["report_versions.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("version_id", "key"),
     )
     op.create_table(
         "checks",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("rule", sa.String(length=32), nullable=False),
         sa.Column("column", sa.String(length=32), nullable=False),
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["version_id"], ["report_versions.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("checks", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_checks_report_id"), ["report_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_checks_version_id"), ["version_id"], unique=False)
+
+    op.create_table(
+        "report_captures",
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["version_id"], ["report_versions.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("report_id", "capture_id"),
+    )
+    with op.batch_alter_table("report_captures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_captures_version_id"), ["version_id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("report_captures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_captures_version_id"))
+
+    op.drop_table("report_captures")
     with op.batch_alter_table("checks", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_checks_report_id"))
+        batch_op.drop_index(batch_op.f("ix_checks_version_id"))
 
     op.drop_table("checks")
     op.drop_table("cells")
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reports_year"))
-        batch_op.drop_index(batch_op.f("ix_reports_url"))
-        batch_op.drop_index(batch_op.f("ix_reports_document_id"))
-        batch_op.drop_index(batch_op.f("ix_reports_agency"))
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_versions_report_id"))
+        batch_op.drop_index(batch_op.f("ix_report_versions_parse_run_id"))
+        batch_op.drop_index(batch_op.f("ix_report_versions_document_id"))
 
-    op.drop_table("reports")
+    op.drop_table("report_versions")
     with op.batch_alter_table("failures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_failures_parse_run_id"))
         batch_op.drop_index(batch_op.f("ix_failures_capture_id"))
 
     op.drop_table("failures")
@@ -141,6 +202,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_documents_capture_id"))
 
     op.drop_table("documents")
+    with op.batch_alter_table("attachment_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachment_links_url"))
+        batch_op.drop_index(batch_op.f("ix_attachment_links_capture_id"))
+
+    op.drop_table("attachment_links")
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reports_year"))
+        batch_op.drop_index(batch_op.f("ix_reports_url"))
+        batch_op.drop_index(batch_op.f("ix_reports_page_url"))
+        batch_op.drop_index(batch_op.f("ix_reports_agency"))
+
+    op.drop_table("reports")
+    op.drop_table("parse_runs")
     with op.batch_alter_table("captures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_captures_url"))
         batch_op.drop_index(batch_op.f("ix_captures_payload_digest"))
