@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = with_data(commands.add_parser("crawl", help="crawl portals, archive to WARC, parse and store"))
     crawl.add_argument("urls", nargs="*", metavar="URL", help="start URLs")
     crawl.add_argument("--portal", action="append", default=[], metavar="NAME", help="a registry portal")
+    crawl.add_argument("--all", action="store_true", help="every portal of the registry")
+    crawl.add_argument("--level", choices=("central", "provincial", "municipal", "county"),
+                       help="with --all: only portals of this administrative level")  # fmt: skip
+    crawl.add_argument("--region", help="with --all: only portals of this region (e.g. 浙江)")
     crawl.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
     crawl.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting"
@@ -90,16 +94,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     urls = list(args.urls)
     hosts: list[str] = []
-    if args.portal:
+    if args.portal or args.all:
         try:
             registry = load_registry(*args.registry)
         except RegistryError as err:
             raise CliError(str(err)) from err
-        for name in args.portal:
-            if name not in registry:
-                raise CliError(f"unknown portal {name!r} (see `nianbao portals`)")
-            urls += registry[name].start_urls
-            hosts += registry[name].allowed_hosts
+        unknown = [name for name in args.portal if name not in registry]
+        if unknown:
+            raise CliError(f"unknown portal {unknown[0]!r} (see `nianbao portals`)")
+        chosen = [registry[name] for name in args.portal]
+        if args.all:
+            chosen += [
+                p
+                for p in registry.values()
+                if args.level in (None, p.level) and args.region in (None, p.region)
+            ]
+        for portal in dict.fromkeys(chosen):
+            urls += portal.start_urls
+            hosts += portal.allowed_hosts
     if not urls:
         raise CliError("nothing to crawl: give start URLs or --portal NAME")
     overrides = dict(_setting(s) for s in args.settings)

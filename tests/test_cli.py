@@ -87,3 +87,8 @@ def test_parse_command_on_a_seed_matches_its_gold() -> None:
     assert report["schema"] == "nianbao.report/1"
     assert report["agency"] == gold["agency"] and report["index_no"] == gold["index_no"]
     assert {k: report["cells"].get(k, "absent") for k in gold["cells"]} == gold["cells"]
+
+
+def test_crawl_all_needs_a_known_selection(tmp_path: Path) -> None:
+    proc = run("crawl", "--all", "--region", "不存在", "--data", str(tmp_path))
+    assert proc.returncode == 2 and "nothing to crawl" in proc.stderr
