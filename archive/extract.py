@@ -164,10 +164,17 @@ def page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def _next_value(el: lxml.html.HtmlElement) -> str:
+    """The value cell right after a label cell: empty when the page leaves it empty.
+
+    Only the immediate sibling counts; walking on past an empty value would take the next
+    label (文号： followed by 关键词：) as the value.
+    """
     sibling = el.getnext()
-    while sibling is not None and not _text(sibling):
-        sibling = sibling.getnext()
-    return _text(sibling) if sibling is not None else ""
+    if sibling is None:
+        return ""
+    value = _text(sibling)
+    key = re.sub(r"\s+", "", value).rstrip("：:")
+    return "" if value.endswith(("：", ":")) or _LABEL_ALIASES.get(key, key) in METADATA_LABELS else value
 
 
 def _text(el: lxml.html.HtmlElement | None) -> str:

@@ -99,3 +99,13 @@ def test_image_only_page_is_an_extraction_error() -> None:
     )
     with pytest.raises(ExtractionError, match="no text"):
         extract_page(html, None)
+
+
+def test_an_empty_metadata_value_does_not_take_the_next_label() -> None:
+    html = page().replace(
+        "<tr><th>发布日期：</th><td>2023-01-18</td></tr>",
+        "<tr><th>发布日期：</th><td>2023-01-18</td><th>文号：</th><td></td><th>关键词：</th><td>年报</td></tr>",
+    )
+    metadata = extract_page(html, None).metadata
+    assert "文号" not in metadata
+    assert metadata["发布日期"] == "2023-01-18"

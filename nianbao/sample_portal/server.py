@@ -38,6 +38,7 @@ SERVER_HEADER = "nginx/1.24.0"
 _TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
+    ".shtml": "text/html",
     ".css": "text/css",
     ".js": "application/javascript",
     ".txt": "text/plain",
