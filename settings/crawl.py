@@ -27,6 +27,8 @@ DOWNLOAD_MAXSIZE = 64 * 2**20
 DOWNLOAD_WARNSIZE = 16 * 2**20
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time (crawler.retry)
+RETRY_BACKOFF_MAX = 120.0
 DEPTH_LIMIT = 6
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -37,6 +39,8 @@ HTTPERROR_ALLOW_ALL = True
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
 }
 EXTENSIONS = {
     "crawler.archiving.WarcArchiver": 100,
