@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import lxml.html
 import trafilatura
 from trafilatura.settings import DEFAULT_CONFIG
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
+from w3lib.encoding import html_to_unicode, resolve_encoding
 
 # Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).
 CONTENT_XPATHS = (
@@ -73,6 +73,7 @@ _LABEL_ALIASES = {
     "生成日期": "成文日期",
     "信息来源": "发布机构",
 }
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
@@ -95,9 +96,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     declared = None
     if not _charset_in(content_type):
         # w3lib looks for <meta charset> in the first 4 KB only; real templates put it later.
-        head = body[: 64 * 1024]
-        label = html_body_declared_encoding(head[4096:]) if len(head) > 4096 else None
-        declared = resolve_encoding(label) if label else None
+        declared = declared_charset(body)
     if declared:
         encoding, text = declared, body.decode(declared, errors="replace")
     else:
@@ -113,6 +112,14 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             encoding = candidate
             break
     return text, encoding
+
+
+def declared_charset(body: bytes) -> str | None:
+    """The charset a `<meta>` in the page's head declares, searched through the whole head."""
+    head = body[:65536]
+    end = head.lower().find(b"</head")
+    match = _META_CHARSET.search(head[: end if end > 0 else None])
+    return resolve_encoding(match[1].decode("ascii")) if match else None
 
 
 def _charset_in(content_type: str | None) -> bool:

@@ -150,6 +150,8 @@ def run_crawl(
     settings.set("NIANBAO_ALLOWED_HOSTS", allowed_hosts or [], priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    if not settings.getbool("NIANBAO_BROWSER_ENABLED"):
+        settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")  # no browser driver started at all
 
     with data_lock(data):
         warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")

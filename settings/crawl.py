@@ -29,7 +29,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time (crawler.retry)
 RETRY_BACKOFF_MAX = 120.0
-DEPTH_LIMIT = 6
+DEPTH_LIMIT = 0  # see NIANBAO_NAV_DEPTH / NIANBAO_MAX_LISTING_PAGES: pagination is not depth
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -55,6 +55,8 @@ NIANBAO_WARC_MAX_SIZE = 256 * 2**20
 NIANBAO_DB = None  # default sqlite:///DATA/nianbao.sqlite, or $NIANBAO_DB
 NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides the start URLs'
 NIANBAO_PROGRESS_INTERVAL = 5.0
+NIANBAO_NAV_DEPTH = 5  # navigation hops from a start URL toward the report columns
+NIANBAO_MAX_LISTING_PAGES = 1000  # pages followed along one listing's pagination
 
 # scrapy-playwright, for pages that only render with JavaScript: Debian's chromium, never a
 # downloaded browser build. Only requests the spider marks (crawler.rendering) go through it; the

@@ -109,3 +109,11 @@ def test_an_empty_metadata_value_does_not_take_the_next_label() -> None:
     metadata = extract_page(html, None).metadata
     assert "文号" not in metadata
     assert metadata["发布日期"] == "2023-01-18"
+
+
+@pytest.mark.parametrize("offset", [4090, 9000, 30000])
+def test_meta_charset_anywhere_in_the_head(offset: int) -> None:
+    filler = "<script>var pad = '" + "x" * offset + "';</script>"
+    html = page(filler + '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+    text, encoding = decode_html(html.encode("gb18030"), "text/html")
+    assert encoding == "gb18030" and "南川县水利局" in text

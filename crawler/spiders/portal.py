@@ -2,10 +2,14 @@
 
 Each response is handed to the platform adapters (`crawler.platforms.discover`), which name the
 links worth following: report pages and their attachments first, then listings and the paging APIs
-behind them, then navigation toward the disclosure section, bounded by DEPTH_LIMIT. The spider
-turns those links into requests; it decides nothing about reports itself. Everything it fetches is
+behind them, then navigation toward the disclosure section. The spider turns those links into
+requests; it decides nothing about reports itself. Everything it fetches is
 archived by the WARC extension, which hands each record on to the store (the `record_archived`
 signal): the spider yields requests only.
+
+Depth is counted in two budgets instead of Scrapy's single DEPTH_LIMIT: navigation hops
+(`NIANBAO_NAV_DEPTH`) and pages along one listing's pagination (`NIANBAO_MAX_LISTING_PAGES`). A
+column with 300 pages of 下一页 is read to its end without letting navigation wander 300 hops away.
 
 Pages that only a browser can show (lists rendered by script from an API, JS challenge pages
 answering 412/521/202) are detected by `crawler.rendering.needs_browser` and fetched again through
@@ -53,12 +57,25 @@ class PortalSpider(scrapy.Spider):
             if reason:
                 if self.crawler.stats:
                     self.crawler.stats.inc_value(f"nianbao/browser/{reason}")
-                yield self.request(Link(response.url, "listing", render=True), dont_filter=True)
+                again = self.request(Link(response.url, "listing", render=True), dont_filter=True)
+                again.meta.update(
+                    nav_depth=response.meta.get("nav_depth", 0), page_depth=response.meta.get("page_depth", 0)
+                )
+                yield again
                 return
         if response.status != 200 and not rendered:
             return  # a rendered page is read whatever status its first navigation answered
+        nav_depth = response.meta.get("nav_depth", 0)
+        page_depth = response.meta.get("page_depth", 0)
         for link in discover(page):
-            yield self.request(link)
+            request = self.request(link)
+            request.meta["nav_depth"] = nav_depth + (link.kind == "navigation")
+            request.meta["page_depth"] = page_depth + 1 if link.kind in ("listing", "api") else 0
+            if request.meta["nav_depth"] > self.settings.getint("NIANBAO_NAV_DEPTH"):
+                continue
+            if request.meta["page_depth"] > self.settings.getint("NIANBAO_MAX_LISTING_PAGES"):
+                continue
+            yield request
 
     async def archive_browser_response(self, response: Any) -> None:
         """Page event handler of browser fetches: every network response goes to the archive."""
