@@ -29,6 +29,7 @@ the Kangxi radicals and compatibility ideographs that PDF fonts map 一 and 见 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -240,7 +241,7 @@ def _read_pdf(body: bytes) -> DocumentText:
             n = len(pdf.pages)
             if n == 0:
                 raise ExtractionError("corrupt PDF: no pages")
-            pages = [_pdf_page_texts(page) for page in pdf.pages]
+            pages = [_read_pdf_page(page) for page in pdf.pages]
             has_images = any(page.images for page in pdf.pages)
     except ExtractionError:
         raise
@@ -249,10 +250,16 @@ def _read_pdf(body: bytes) -> DocumentText:
         if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect):
             raise ExtractionError("encrypted PDF: a password is required to open it") from exc
         raise ExtractionError(f"corrupt PDF ({type(cause).__name__}: {cause})"[:300]) from exc
-    # Table reading is kept only if it lost no character on any page; else the whole document is
-    # plain text (one shape per document: a table split over pages must not be half grid, half runs).
-    tabled = all(t is None or not _lost_chars(plain, t) for plain, t in pages)
-    text = fix_radicals("\n".join((t if tabled and t is not None else plain) for plain, t in pages))
+    _stitch_split_rows(pages)
+    tabled = [_render_page(page) for page in pages]
+    # Table reading is kept only if it lost no character (compared over the whole document, as a
+    # row split by a page break is joined on the first page); else the whole document is plain text
+    # (one shape per document: a table split over pages must not be half grid rows, half runs).
+    plain = "\n".join(page.plain for page in pages)
+    text = "\n".join(page.plain if t is None else t for page, t in zip(pages, tabled, strict=True))
+    if _lost_chars(plain, text):
+        text = plain
+    text = fix_radicals(text)
     visible = re.sub(r"\s+", "", text)
     if not visible:
         extra = "" if has_images else "; no images either"
@@ -261,6 +268,26 @@ def _read_pdf(body: bytes) -> DocumentText:
     if cids and cids * 6 > len(visible) / 2:
         raise ExtractionError(f"PDF text layer has no Unicode mapping ({cids} unmapped glyphs); needs OCR")
     return DocumentText("pdf", text, n, _pdf_converter())
+
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class _PdfTable:
+    """A ruled table on a page: cell texts (None: covered by a merged cell) and the cells' boxes."""
+
+    bbox: Box
+    rows: list[list[str | None]]
+    boxes: list[list[Box | None]]
+
+
+@dataclass
+class _PdfPage:
+    """A page as plain text, and as text bands (str) between its ruled tables, in reading order."""
+
+    plain: str
+    items: list[str | _PdfTable] | None  # None: no ruled table on the page
 
 
 def _lost_chars(plain: str, tabled: str) -> bool:
@@ -275,35 +302,68 @@ def _is_text_row(row: list[str | None]) -> bool:
     return row[0] is not None and all(c is None for c in row[1:])
 
 
-def _pdf_page_texts(page) -> tuple[str, str | None]:
-    """A page's plain `extract_text()`, and its text with ruled tables as grid rows (None: no tables).
+def _cut_table_edges(page) -> list[dict]:
+    """Rulings a page break left out: where ≥3 vertical rules start (or end) at one height with no
+    horizontal rule there, a table was cut by the page break (Chromium draws the row's top border
+    on the previous page); the missing rule is added so the cut row's cells close."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] >= 2]
+    horizontals = [e for e in page.edges if e["orientation"] == "h"]
+    added: list[dict] = []
+    for end in ("top", "bottom"):
+        by_y: dict[int, list[dict]] = {}
+        for e in verticals:
+            by_y.setdefault(round(e[end]), []).append(e)
+        for group in by_y.values():
+            if len(group) < 3:
+                continue
+            y = group[0][end]
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            covered = sum(
+                max(0.0, min(h["x1"], x1) - max(h["x0"], x0)) for h in horizontals if abs(h["top"] - y) <= 1.5
+            )
+            if covered < 0.5 * (x1 - x0):
+                added.append(
+                    {
+                        "object_type": "line",
+                        "x0": x0,
+                        "x1": x1,
+                        "top": y,
+                        "bottom": y,
+                        "width": x1 - x0,
+                        "height": 0,
+                    }
+                )
+    return added
 
-    In the second, the tables sit in reading order between the text around them: the page's other
-    characters are cut into bands above, between and below the tables by their vertical centre.
+
+def _read_pdf_page(page) -> _PdfPage:
+    """A page's plain `extract_text()`, and its ruled tables in reading order between text bands.
+
+    The page's characters outside the tables are cut into bands above, between and below the
+    tables by their vertical centre; a character inside a table's box but in no cell (a cell whose
+    ruling is missing) goes in the band before that table, so no text is lost.
     """
     plain = page.extract_text() or ""
-    tables = []
-    for table in page.find_tables():
+    extra = _cut_table_edges(page)
+    finder = page.find_tables({"explicit_horizontal_lines": extra} if extra else None)
+    tables: list[_PdfTable] = []
+    for table in finder:
         rows = table.extract()
         if any(sum(c is not None for c in row) >= 2 for row in rows):  # a real table, not a frame
-            tables.append((table, rows))
+            boxes = [list(row.cells) for row in table.rows]
+            tables.append(_PdfTable(table.bbox, rows, boxes))
     if not tables:
-        return plain, None
-    tables.sort(key=lambda t: t[0].bbox[1])
-    cells = [cell for table, _ in tables for cell in table.cells]
+        return _PdfPage(plain, None)
+    tables.sort(key=lambda t: t.bbox[1])
+    cells = [box for t in tables for row in t.boxes for box in row if box is not None]
 
     def band_of(obj) -> int | None:
-        """Which band a character belongs to: i is printed before table i; None: inside a cell.
-
-        A character inside a table's box but in no cell (a cell whose ruling was cut by a page
-        break) goes before that table, so no text is lost.
-        """
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         if any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in cells):
             return None
         band = 0
-        for i, (table, _) in enumerate(tables):
-            x0, top, x1, bottom = table.bbox
+        for i, t in enumerate(tables):
+            x0, top, x1, bottom = t.bbox
             if x0 <= cx <= x1 and top <= cy <= bottom:
                 return i
             if cy >= top:
@@ -313,12 +373,74 @@ def _pdf_page_texts(page) -> tuple[str, str | None]:
     def band(i: int) -> str:
         return page.filter(lambda o: o.get("object_type") == "char" and band_of(o) == i).extract_text() or ""
 
-    out: list[str] = []
-    for i, (_, rows) in enumerate(tables):
-        out.append(band(i))
-        out.append(_render_pdf_table(rows))
-    out.append(band(len(tables)))
-    return plain, "\n".join(part for part in out if part)
+    items: list[str | _PdfTable] = []
+    for i, t in enumerate(tables):
+        items += [band(i), t]
+    items.append(band(len(tables)))
+    return _PdfPage(plain, items)
+
+
+_FOOTER_RE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页.*|\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$")
+_NUMBER_RE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+
+
+def _only_footer(text: str) -> bool:
+    return all(not line.strip() or _FOOTER_RE.match(line) for line in text.split("\n"))
+
+
+def _stitch_split_rows(pages: list[_PdfPage]) -> None:
+    """Join a table row that a page break split in two (Word, WPS and LibreOffice let rows break).
+
+    When a page starts with a table that goes on from the table ending the page before (only a
+    page number between them), and its first row has text but no number, and that text sits only
+    over the label cells of the previous page's last row, the row is the rest of that row's labels
+    (`（一）予以公` + `开`): its texts are appended, by column position, to the cells above it.
+    """
+    for prev, page in itertools.pairwise(pages):
+        if not prev.items or not page.items:
+            continue
+        last, first = prev.items[-2], page.items[1]
+        if not isinstance(last, _PdfTable) or not isinstance(first, _PdfTable):
+            continue
+        if not (_only_footer(prev.items[-1]) and _only_footer(page.items[0])) or not first.rows:
+            continue
+        row, boxes = first.rows[0], first.boxes[0]
+        texts = [(c, b) for c, b in zip(row, boxes, strict=False) if c and c.strip() and b is not None]
+        if not texts or any(_NUMBER_RE.match(c.strip()) for c, _ in texts):
+            continue
+        if not any(c and _NUMBER_RE.match(c.strip()) for c in last.rows[-1]):
+            continue  # the row above is not a data row (a header goes on, or a heading)
+        targets = [_cell_above(last, b) for _, b in texts]
+        if any(t is None for t in targets):
+            continue
+        for (c, _), (r, k) in zip(texts, targets, strict=True):  # type: ignore[misc]
+            last.rows[r][k] = join_cell_lines((last.rows[r][k] or "") + "\n" + c)
+        del first.rows[0], first.boxes[0]
+
+
+def _cell_above(table: _PdfTable, box: Box) -> tuple[int, int] | None:
+    """The cell of the table's last row (or the merged cell covering it) under `box`, if a label cell."""
+    r = len(table.rows) - 1
+    overlaps = [
+        (min(box[2], b[2]) - max(box[0], b[0]), k) for k, b in enumerate(table.boxes[r]) if b is not None
+    ]
+    best = max(overlaps, default=(0.0, -1))
+    if best[0] <= 0:
+        return None
+    k = best[1]
+    while r > 0 and table.rows[r][k] is None:  # covered by a merged cell: find where it starts
+        r -= 1
+    text = table.rows[r][k]
+    if text is None or _NUMBER_RE.match(text.strip()):
+        return None
+    return r, k
+
+
+def _render_page(page: _PdfPage) -> str | None:
+    if page.items is None:
+        return None
+    parts = [item if isinstance(item, str) else _render_pdf_table(item.rows) for item in page.items]
+    return "\n".join(part for part in parts if part)
 
 
 def _render_pdf_table(rows: list[list[str | None]]) -> str:
@@ -457,14 +579,19 @@ def docx_table_grid(tbl: etree._Element) -> list[list[str]]:
 
     `w:gridSpan` is a colspan; `w:vMerge` without `w:val="restart"` continues the cell above (its
     own text, normally empty, is dropped); `w:gridBefore`/`w:gridAfter` are columns a row skips.
-    Rows are padded to the table's width, as htmltable pads HTML rows.
+    Rows are padded to the table's width, as htmltable pads HTML rows. Sliver columns (a grid
+    column that exists only because rows' cell edges differ slightly, so every row either leaves
+    it empty or spans across it) are removed, so a row's data keep their column numbers.
     """
     rows: list[list[str]] = []
+    spans: list[list[bool]] = []  # True where a cell's span goes on into the next grid column
     for tr in tbl.iterchildren(_w("tr")):
         row: list[str] = []
+        cont: list[bool] = []
         trpr = tr.find(_w("trPr"))
         before = _int_attr(trpr.find(_w("gridBefore")) if trpr is not None else None, 0)
         row.extend([""] * before)
+        cont.extend([False] * before)
         for tc in _row_cells(tr):
             tcpr = tc.find(_w("tcPr"))
             span = _int_attr(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1)
@@ -475,9 +602,20 @@ def docx_table_grid(tbl: etree._Element) -> list[list[str]]:
             )
             row.append("" if continued else _cell_text(tc))
             row.extend([""] * (span - 1))
+            cont.extend([True] * (span - 1) + [False])
         rows.append(row)
+        spans.append(cont)
     width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows if any(r)]
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    spans = [c + [False] * (width - len(c)) for c in spans]
+    for col in range(width - 2, -1, -1):  # never the last column: nothing to its right
+        if rows and all(not r[col] or s[col] for r, s in zip(rows, spans, strict=True)):
+            for r, s in zip(rows, spans, strict=True):
+                r[col + 1] = r[col] or r[col + 1]
+                if col > 0:  # a span that ended in the removed column now ends one column earlier
+                    s[col - 1] = s[col - 1] and s[col]
+                del r[col], s[col]
+    return [r for r in rows if any(r)]
 
 
 def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
@@ -549,28 +687,57 @@ def _run_antiword(path: str, body: bytes) -> str:
     return text
 
 
+class GarbledTable(ExtractionError):
+    """antiword printed a table as a run of `cell |` fields: the row boundaries are lost."""
+
+
 def antiword_to_text(raw: str) -> str:
     """antiword's output in the parser's shape: table rows `|a|b|` become grid rows `| a | b | `.
 
-    antiword writes each table row as `|cell|cell|` with a cell's wrapped lines on one line when
-    run with `-w 0`; the row is kept as is, spaces added. Other lines are paragraphs.
+    antiword pads cells to fixed widths and wraps a long cell over several `|…|` lines; a line
+    whose text sits only under the label cells of a data row above it (no number) is the rest of
+    those labels and is joined to them. Tables antiword cannot lay out (many narrow columns, as in
+    the official tables) come out as one paragraph of `cell |` fields, where an empty cell and a
+    row end look the same; that raises GarbledTable rather than guess.
     """
     out: list[str] = []
-    in_table = False
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            out.append("")
+            out.extend(pipe_row(r) for r in rows)
+            out.append("")
+            rows.clear()
+
     for line in raw.replace("\r\n", "\n").split("\n"):
         s = line.strip()
         if s.startswith("|") and s.endswith("|") and len(s) > 1:
-            if not in_table:
-                out.append("")
-                in_table = True
-            cells = [join_cell_lines(c) for c in s[1:-1].split("|")]
-            out.append(pipe_row(cells))
+            cells = [c.strip() for c in s[1:-1].split("|")]
+            prev = rows[-1] if rows else None
+            if prev is not None and len(prev) == len(cells) and _continues(prev, cells):
+                rows[-1] = [
+                    join_cell_lines(a + "\n" + b) if b else a for a, b in zip(prev, cells, strict=True)
+                ]
+            else:
+                rows.append([join_cell_lines(c) for c in cells])
             continue
-        if in_table:
-            out.append("")
-            in_table = False
+        flush()
+        if s.count("|") >= 4:
+            raise GarbledTable(f"antiword could not lay out a table (printed as a run of cells: {s[:60]!r}…)")
         out.append(s)
+    flush()
     return "\n".join(out)
+
+
+def _continues(prev: list[str], cells: list[str]) -> bool:
+    """Whether `cells` is the wrapped rest of data row `prev`: text only, under prev's label cells."""
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled or any(_NUMBER_RE.match(cells[i]) for i in filled):
+        return False
+    if not any(_NUMBER_RE.match(c) for c in prev):
+        return False
+    return all(prev[i] and not _NUMBER_RE.match(prev[i]) for i in filled)
 
 
 def _convert_with_soffice(path: str, body: bytes, suffix: str) -> bytes:
@@ -622,10 +789,9 @@ def _read_word_binary(kind: str) -> Callable[[bytes], DocumentText]:
         soffice = _soffice()
         if soffice:
             converted = _convert_with_soffice(soffice, body, f".{kind}")
-            return _read_docx(
-                converted, kind=kind, converter=f"{_soffice_version(soffice)} → {_docx_converter()}"
-            )
-        reasons.append("LibreOffice not installed")
+            converter = f"{_soffice_version(soffice)} → {_docx_converter()}"
+            return _read_docx(converted, kind=kind, converter=converter)
+        reasons.append("LibreOffice not installed (apt-get install libreoffice-writer-nogui)")
         raise ExtractionError(f"no converter could read this {kind.upper()}: " + "; ".join(reasons))
 
     return read
