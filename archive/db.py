@@ -55,6 +55,8 @@ class ParseRun(Base):
     parser_version: Mapped[str] = mapped_column(String(32))
     extractor: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when a later reparse re-read the archive: this run's versions are history until pruned.
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("parse_runs.id", ondelete="SET NULL"))
 
 
 class Capture(Base):
@@ -80,17 +82,20 @@ class Capture(Base):
     __table_args__ = (Index("ix_captures_file_offset", "warc_filename", "warc_offset"),)
 
 
-class AttachmentLink(Base):
-    """A link from a captured page to a document file (PDF, DOC…), with its anchor text.
+class PageLink(Base):
+    """A link found on a captured page to a report page or a document file, with its anchor text.
 
-    Kept for every page, so that when the attachment itself is ingested it can be tied to the
-    article page it belongs to (and take that page's title and dates), even offline.
+    Attachment links tie an attachment, when it is ingested, to its article page (whose title and
+    dates it takes), offline too. Report links are the evidence of when a listing first showed a
+    report: a listing captured after a report's claimed date that does not list it yet shows the
+    date was backdated.
     """
 
-    __tablename__ = "attachment_links"
+    __tablename__ = "page_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # report | attachment
     url: Mapped[str] = mapped_column(Text, index=True)
     text: Mapped[str] = mapped_column(Text)
 
@@ -104,12 +109,14 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
+    parse_run_id: Mapped[int] = mapped_column(ForeignKey("parse_runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text, index=True)
     page_url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16), default="html")  # html | pdf | docx | doc | wps
     encoding: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
     page_metadata: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    spam: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # injected links found
     text: Mapped[str] = mapped_column(Text)
     extractor: Mapped[str] = mapped_column(String(64))
 

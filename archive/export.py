@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from archive.db import ReportRow, VersionRow, sessions
+from archive.ingest import current_version
 
 CSV_FIELDS = (
     "url", "page_url", "first_seen", "title", "agency", "year", "published_on", "index_no", "format",
@@ -37,11 +38,16 @@ def iter_export_records(engine: Engine) -> Iterator[dict[str, Any]]:
     with sessions(engine)() as session:
         rows = session.scalars(
             select(ReportRow)
-            .options(selectinload(ReportRow.versions).selectinload(VersionRow.document))
+            .options(
+                selectinload(ReportRow.versions).selectinload(VersionRow.document),
+                selectinload(ReportRow.versions).selectinload(VersionRow.parse_run),
+            )
             .order_by(ReportRow.url, ReportRow.first_seen, ReportRow.id)
         )
         for row in rows:
-            latest = row.versions[-1]
+            latest = current_version(row)
+            if latest is None:
+                continue
             record = dict(latest.data)
             record["url"] = row.url
             record["page_url"] = row.page_url

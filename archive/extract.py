@@ -62,6 +62,15 @@ _FURNITURE_LINE = re.compile(
     r"政务微信|政务微博|政务APP|网站地图|联系我们|繁體版|简体版|返回顶部)[\s【】\[\]|｜/·:：>»_*0-9-]*)+$"
 )
 
+# Injected SEO spam on hacked portals: gambling and lottery words, usually in hidden or off-screen
+# blocks (which PRUNE_XPATHS removes from the text; `find_spam` reports them as a finding).
+_SPAM_WORDS = re.compile(
+    r"博彩|赌场|赌博|娱乐城|百家乐|彩票|时时彩|六合彩|老虎机|棋牌|真人视频|体育投注|在线投注|开户送|葡京|"
+    r"威尼斯人|太阳城|皇冠体育|金沙|澳门.{0,4}(?:娱乐|赌)|casino|baccarat|porn",
+    re.I,
+)
+_HIDDEN_XPATH = " | ".join(PRUNE_XPATHS[:6])
+
 METADATA_LABELS = ("标题", "索引号", "发布机构", "发布日期", "成文日期", "公开日期", "发布时间", "文号")
 _LABEL_ALIASES = {
     "名称": "标题",
@@ -134,6 +143,19 @@ def _looks_misdecoded(text: str) -> bool:
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     latin_high = sum(1 for ch in sample if "\u00c0" <= ch <= "\u00ff")
     return latin_high > 50 and cjk < latin_high // 4
+
+
+def find_spam(tree: lxml.html.HtmlElement) -> list[dict[str, str]]:
+    """Links injected by spammers: gambling words in the anchor, or off-site links hidden from view."""
+    hidden = {id(a) for block in tree.xpath(_HIDDEN_XPATH) for a in block.iter("a")}
+    found = []
+    for anchor in tree.iter("a"):
+        text = re.sub(r"\s+", " ", anchor.text_content() or "").strip()
+        href = (anchor.get("href") or "").strip()
+        offsite_hidden = id(anchor) in hidden and href.startswith(("http://", "https://", "//"))
+        if _SPAM_WORDS.search(text) or _SPAM_WORDS.search(href) or offsite_hidden:
+            found.append({"text": text[:200], "href": href[:500]})
+    return found
 
 
 def page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:

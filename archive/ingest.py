@@ -38,19 +38,26 @@ from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title
 from archive.db import (
-    AttachmentLink,
     Capture,
     CellRow,
     CheckRow,
     Document,
     Failure,
+    PageLink,
     ParseRun,
     ReportCapture,
     ReportRow,
     VersionRow,
 )
 from archive.documents import document_text, sniff_kind
-from archive.extract import METADATA_LABELS, ExtractionError, decode_html, extract_page, page_metadata
+from archive.extract import (
+    METADATA_LABELS,
+    ExtractionError,
+    decode_html,
+    extract_page,
+    find_spam,
+    page_metadata,
+)
 from archive.parse import parse_report
 from archive.report import NotAReport, Report
 from archive.warcstore import StoredResponse
@@ -94,8 +101,12 @@ def header(headers: list[tuple[str, str]], name: str) -> str | None:
 
 
 def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> IngestResult:
-    """Store one WARC record: always its capture; a report, version or failure when it holds one."""
-    capture = _store_capture(session, record)
+    """Store one WARC record: always its capture; a report, version or failure when it holds one.
+
+    Idempotent per record: a reparse finds the capture (and its links) already stored and only adds
+    what its own parse run reads from it.
+    """
+    capture, new = _capture_for(session, record)
     content_type = header(record.headers, "Content-Type") or ""
     mime = content_type.split(";")[0].strip().lower()
     if record.record_type not in ("response", "resource"):
@@ -107,7 +118,7 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     if record.status != 200:
         return IngestResult("capture", record.url)
     if mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<"):
-        return _ingest_page(session, record, capture, content_type, run)
+        return _ingest_page(session, record, capture, content_type, run, new)
     kind = sniff_kind(record.body, content_type, record.url)
     if kind is not None:
         return _ingest_attachment(session, record, capture, content_type, kind, run)
@@ -118,14 +129,17 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
 
 
 def _ingest_page(
-    session: Session, record: StoredResponse, capture: Capture, content_type: str, run: ParseRun
+    session: Session, record: StoredResponse, capture: Capture, content_type: str, run: ParseRun, new: bool
 ) -> IngestResult:
     html, encoding = decode_html(record.body, content_type)
     try:
         tree = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return IngestResult("capture", record.url)
-    attachments = _store_attachment_links(session, capture, tree)
+    links = page_links(capture.url, tree)
+    if new:
+        session.add_all(PageLink(capture_id=capture.id, kind=k, url=u, text=t) for k, u, t in links)
+    attachments = [u for k, u, _ in links if k == "attachment"]
     metadata = page_metadata(tree)
     if not is_report_title(metadata.get("标题")):
         return IngestResult("capture", record.url)
@@ -136,8 +150,8 @@ def _ingest_page(
             return IngestResult("capture", record.url, reason="report is in its attachment(s)")
         return _fail(session, capture, run, "extract", str(err))
     document = _store_document(
-        session, capture, record.url, record.url, "html", encoding, extracted.title, extracted.metadata,
-        extracted.text,
+        session, capture, run, record.url, record.url, "html", encoding, extracted.title, extracted.metadata,
+        extracted.text, spam=find_spam(tree),
     )  # fmt: skip
     try:
         report = parse_report(extracted.text, url=record.url)
@@ -152,17 +166,19 @@ def _ingest_page(
     return _store_report(session, document, capture, report, page_url=record.url, run=run)
 
 
-def _store_attachment_links(session: Session, capture: Capture, tree: lxml.html.HtmlElement) -> list[str]:
-    urls = []
+def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, str, str]]:
+    """(kind, url, anchor text) of every link to a document file or to a report-titled page."""
+    found = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or not ATTACHMENT_HREF.search(href):
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
-        url = urljoin(capture.url, href)
-        text = re.sub(r"\s+", "", anchor.text_content() or anchor.get("title") or "")
-        session.add(AttachmentLink(capture_id=capture.id, url=url, text=text[:500]))
-        urls.append(url)
-    return urls
+        text = re.sub(r"\s+", "", anchor.text_content() or "") or (anchor.get("title") or "").strip()
+        if ATTACHMENT_HREF.search(href):
+            found.append(("attachment", urljoin(page_url, href), text[:500]))
+        elif is_report_title(text) or is_report_title(anchor.get("title")):
+            found.append(("report", urljoin(page_url, href), text[:500]))
+    return found
 
 
 # --- attachments -----------------------------------------------------------------------------
@@ -172,9 +188,9 @@ def _ingest_attachment(
     session: Session, record: StoredResponse, capture: Capture, content_type: str, kind: str, run: ParseRun
 ) -> IngestResult:
     link = session.scalars(
-        select(AttachmentLink)
-        .where(AttachmentLink.url == record.url)
-        .order_by(AttachmentLink.id.desc())
+        select(PageLink)
+        .where(PageLink.url == record.url, PageLink.kind == "attachment")
+        .order_by(PageLink.id.desc())
         .limit(1)
     ).first()
     page_doc = None
@@ -199,7 +215,7 @@ def _ingest_attachment(
     metadata = {**page_metadata, "标题": title}
     header_block = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
     text = f"{header_block}\n\n{converted.text}"
-    document = _store_document(session, capture, record.url, page_url, kind, None, title, metadata, text)
+    document = _store_document(session, capture, run, record.url, page_url, kind, None, title, metadata, text)
     try:
         report = parse_report(text, url=record.url)
     except NotAReport as err:
@@ -214,7 +230,11 @@ def _ingest_attachment(
 # --- rows ------------------------------------------------------------------------------------
 
 
-def _store_capture(session: Session, record: StoredResponse) -> Capture:
+def _capture_for(session: Session, record: StoredResponse) -> tuple[Capture, bool]:
+    """The capture row of this WARC record, stored now if it is new; (capture, is_new)."""
+    existing = session.scalars(select(Capture).where(Capture.record_id == record.ref.record_id)).first()
+    if existing is not None:
+        return existing, False
     capture = Capture(
         url=record.url,
         warc_filename=record.ref.filename,
@@ -232,12 +252,13 @@ def _store_capture(session: Session, record: StoredResponse) -> Capture:
     )
     session.add(capture)
     session.flush()
-    return capture
+    return capture, True
 
 
 def _store_document(
     session: Session,
     capture: Capture,
+    run: ParseRun,
     url: str,
     page_url: str,
     kind: str,
@@ -245,10 +266,11 @@ def _store_document(
     title: str | None,
     metadata: dict[str, str],
     text: str,
+    spam: list[dict[str, str]] | None = None,
 ) -> Document:
     document = Document(
-        capture_id=capture.id, url=url, page_url=page_url, kind=kind, encoding=encoding, title=title,
-        page_metadata=metadata, text=text, extractor=EXTRACTOR,
+        capture_id=capture.id, parse_run_id=run.id, url=url, page_url=page_url, kind=kind, encoding=encoding,
+        title=title, page_metadata=metadata, spam=spam or [], text=text, extractor=EXTRACTOR,
     )  # fmt: skip
     session.add(document)
     session.flush()
@@ -300,16 +322,31 @@ def _store_report(
         session.flush()
     else:
         outcome = "version"
-    latest = row.versions[-1] if row.versions else None
+    latest = current_version(row, run)
     if latest is not None and latest.digest == digest:
         version, outcome = latest, "unchanged"
     else:
         version = _new_version(document, report, data, digest, capture, run)
         row.versions.append(version)
         session.flush()
-    if session.get(ReportCapture, (row.id, capture.id)) is None:
+    link = session.get(ReportCapture, (row.id, capture.id))
+    if link is None:
         session.add(ReportCapture(report_id=row.id, capture_id=capture.id, version_id=version.id))
+    else:  # a reparse: the capture now shows this run's reading of it
+        link.version_id = version.id
     return IngestResult(outcome, capture.url, report=report)
+
+
+def current_version(row: ReportRow, run: ParseRun | None = None) -> VersionRow | None:
+    """The report's latest version as the current parser reads it.
+
+    Versions of superseded runs are history. While a reparse is running, only its own versions
+    count, so it rebuilds each report's version chain from the archive alone.
+    """
+    live = [v for v in row.versions if v.parse_run.superseded_by is None]
+    if run is not None and run.kind == "reparse":
+        live = [v for v in live if v.parse_run_id == run.id]
+    return live[-1] if live else None
 
 
 def _new_version(

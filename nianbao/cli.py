@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     reparse = with_data(commands.add_parser("reparse", help="rebuild every report from the WARC files"))
     reparse.set_defaults(func=cmd_reparse)
 
+    prune = with_data(commands.add_parser("prune", help="delete the results of superseded parse runs"))
+    prune.set_defaults(func=cmd_prune)
+
     export = with_data(commands.add_parser("export", help="export stored reports"))
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--out", type=Path, help="output file (default stdout)")
@@ -222,6 +225,15 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         f"reparsed {sum(counts.values())} records: {counts['report']} reports, "
         f"{counts['version']} later versions, {counts['failure']} not parsed"
     )
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from archive.reparse import prune
+
+    with data_lock(args.data):
+        runs = prune(_engine(args))
+    err_console.print(f"pruned {runs} superseded parse run(s)")
     return 0
 
 

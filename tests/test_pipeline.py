@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warcstore import iter_records, recover
+from archive.warcstore import iter_records, read_record, recover
 from nianbao.sample_portal.server import serve
 
 PORTAL = Path(__file__).resolve().parents[1] / "nianbao" / "sample_portal"
@@ -229,3 +229,37 @@ def test_killing_a_crawl_midway_leaves_every_warc_readable(tmp_path: Path) -> No
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(recovered)], capture_output=True)
     assert check.returncode == 0
     assert len(list(iter_records(warc))) == len(complete)
+
+
+def test_reparse_in_place_keeps_the_old_run_until_pruned(crawl: SimpleNamespace, tmp_path: Path) -> None:
+    copy = tmp_path / "inplace"
+    shutil.copytree(crawl.data, copy)
+    nianbao("reparse", "--data", str(copy))
+    runs = db_rows(copy, "select id, kind, superseded_by from parse_runs order by id")
+    assert [(kind, by) for _, kind, by in runs] == [("crawl", runs[1][0]), ("reparse", None)]
+    versions = db_rows(copy, "select parse_run_id, count(*) from report_versions group by parse_run_id")
+    assert [n for _, n in versions] == [len(EXPECTED["reports"])] * 2  # old run's versions kept
+    assert db_rows(copy, "select count(*) from captures") == db_rows(
+        crawl.data, "select count(*) from captures"
+    )
+    assert export(copy) == crawl.export
+    nianbao("prune", "--data", str(copy))
+    assert db_rows(copy, "select kind from parse_runs") == [("reparse",)]
+    assert db_rows(copy, "select count(*) from report_versions") == [(len(EXPECTED["reports"]),)]
+    assert export(copy) == crawl.export
+
+
+def test_every_stored_value_traces_back_to_its_warc_record(crawl: SimpleNamespace) -> None:
+    rows = db_rows(
+        crawl.data,
+        "select c.warc_filename, c.warc_offset, c.record_id, r.parser_version, v.data from report_versions v "
+        "join documents d on d.id = v.document_id join captures c on c.id = d.capture_id "
+        "join parse_runs r on r.id = v.parse_run_id",
+    )
+    assert len(rows) == len(EXPECTED["reports"])
+    for filename, offset, record_id, parser_version, data in rows:
+        record = read_record(crawl.data / "warc", filename, offset)
+        assert record.ref.record_id == record_id and parser_version
+        assert json.loads(data)["title"].encode("utf-8") in record.body or json.loads(data)["title"] in (
+            record.body.decode("gb18030", "replace")
+        )

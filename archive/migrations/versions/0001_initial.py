@@ -1,8 +1,8 @@
-"""initial schema: parse runs, captures, documents, reports with versions, cells, checks, failures
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:24:45.826447
+Create Date: 2026-11-21 22:32:18.828646
 """
 
 import sqlalchemy as sa
@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.Column("parser_version", sa.String(length=32), nullable=False),
         sa.Column("extractor", sa.String(length=64), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("superseded_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["superseded_by"], ["parse_runs.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -67,35 +69,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_reports_year"), ["year"], unique=False)
 
     op.create_table(
-        "attachment_links",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("capture_id", sa.Integer(), nullable=False),
-        sa.Column("url", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("attachment_links", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_attachment_links_capture_id"), ["capture_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_attachment_links_url"), ["url"], unique=False)
-
-    op.create_table(
         "documents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("parse_run_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("page_url", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("encoding", sa.String(length=32), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("page_metadata", sa.JSON(), nullable=False),
+        sa.Column("spam", sa.JSON(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("extractor", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["parse_run_id"], ["parse_runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_documents_capture_id"), ["capture_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_documents_parse_run_id"), ["parse_run_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_documents_url"), ["url"], unique=False)
 
     op.create_table(
@@ -113,6 +106,20 @@ def upgrade() -> None:
     with op.batch_alter_table("failures", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_failures_capture_id"), ["capture_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_failures_parse_run_id"), ["parse_run_id"], unique=False)
+
+    op.create_table(
+        "page_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["capture_id"], ["captures.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("page_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_page_links_capture_id"), ["capture_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_page_links_url"), ["url"], unique=False)
 
     op.create_table(
         "report_versions",
@@ -192,6 +199,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_report_versions_document_id"))
 
     op.drop_table("report_versions")
+    with op.batch_alter_table("page_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_page_links_url"))
+        batch_op.drop_index(batch_op.f("ix_page_links_capture_id"))
+
+    op.drop_table("page_links")
     with op.batch_alter_table("failures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_failures_parse_run_id"))
         batch_op.drop_index(batch_op.f("ix_failures_capture_id"))
@@ -199,14 +211,10 @@ def downgrade() -> None:
     op.drop_table("failures")
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_url"))
+        batch_op.drop_index(batch_op.f("ix_documents_parse_run_id"))
         batch_op.drop_index(batch_op.f("ix_documents_capture_id"))
 
     op.drop_table("documents")
-    with op.batch_alter_table("attachment_links", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_attachment_links_url"))
-        batch_op.drop_index(batch_op.f("ix_attachment_links_capture_id"))
-
-    op.drop_table("attachment_links")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reports_year"))
         batch_op.drop_index(batch_op.f("ix_reports_url"))
