@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.registry import RegistryError, load_registry
+    from settings.registry import RegistryError, load_registry
 
     urls = list(args.urls)
     hosts: list[str] = []
@@ -307,7 +307,7 @@ def _decode_text(raw: bytes) -> str:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from crawler.registry import RegistryError, load_registry
+    from settings.registry import RegistryError, load_registry
 
     try:
         registry = load_registry(*args.registry)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.registry import LEVELS, Portal, RegistryError, children, load_registry
+from settings.registry import LEVELS, Portal, RegistryError, children, load_registry
 
 REGIONS = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 "

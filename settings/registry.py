@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "settings" / "portals.toml"
+DEFAULT_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
 LEVELS = ("central", "provincial", "municipal", "county")
 KINDS = ("government", "department")
 PLATFORMS = ("hanweb", "trs", "gkmlpt", "ucap", "generic", "unknown")
