@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--out", type=Path, help="output file (default stdout)")
     export.set_defaults(func=cmd_export)
+
+    audit = with_data(commands.add_parser("audit", help="publication audit: deadlines, edits, checks, spam"))
+    audit.add_argument("--year", type=int, help="only reports on this year (and agencies missing it)")
+    audit.add_argument("--format", choices=("table", "jsonl", "csv", "html"), default="table")
+    audit.add_argument("--out", type=Path, help="output file (default stdout)")
+    audit.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    audit.add_argument("--today", type=_iso_date, help="audit as of this date, YYYY-MM-DD (default today)")
+    audit.set_defaults(func=cmd_audit)
 
     parse = commands.add_parser("parse", help="parse one report file (.html, .txt, .md) to JSON")
     parse.add_argument("file", type=Path)
@@ -234,6 +243,33 @@ def cmd_prune(args: argparse.Namespace) -> int:
     with data_lock(args.data):
         runs = prune(_engine(args))
     err_console.print(f"pruned {runs} superseded parse run(s)")
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from err
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from archive.audit import audit_rows, render
+    from archive.db import sessions
+    from settings.registry import RegistryError, load_registry
+
+    try:
+        registry = load_registry(*args.registry)
+    except RegistryError as err:
+        raise CliError(str(err)) from err
+    with sessions(_engine(args))() as session:
+        rows = audit_rows(session, registry, year=args.year, today=args.today or date.today())
+    text = render(rows, args.format, data_dir=args.data)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        err_console.print(f"audited {len(rows)} rows to {args.out}", markup=False)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
