@@ -109,6 +109,8 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     capture, new = _capture_for(session, record)
     content_type = header(record.headers, "Content-Type") or ""
     mime = content_type.split(";")[0].strip().lower()
+    if record.record_type == "revisit":
+        return _ingest_revisit(session, record, capture, new)
     if record.record_type not in ("response", "resource"):
         return IngestResult("capture", record.url)
     if record.status in CHALLENGE_STATUSES and _CHALLENGE.search(record.body[:20000].decode("latin-1")):
@@ -123,6 +125,32 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     if kind is not None:
         return _ingest_attachment(session, record, capture, content_type, kind, run)
     return IngestResult("capture", record.url)
+
+
+# --- revisits -------------------------------------------------------------------------------
+
+
+def _ingest_revisit(session: Session, record: StoredResponse, capture: Capture, new: bool) -> IngestResult:
+    """A re-crawl found the payload unchanged: the revisit shows what its referred capture showed.
+
+    Nothing is re-parsed. The referred capture's links are this capture's links too (evidence for
+    the backdating check), and each report it showed gains this capture, at its current version.
+    """
+    referred = session.scalars(select(Capture).where(Capture.record_id == record.refers_to)).first()
+    if referred is None:
+        return IngestResult("capture", record.url, reason="revisit of a record not in the archive")
+    if new:
+        links = session.scalars(select(PageLink).where(PageLink.capture_id == referred.id)).all()
+        session.add_all(PageLink(capture_id=capture.id, kind=k.kind, url=k.url, text=k.text) for k in links)
+    shown = session.scalars(select(ReportCapture).where(ReportCapture.capture_id == referred.id)).all()
+    outcome: Outcome = "capture"
+    for link in shown:
+        report = session.get(ReportRow, link.report_id)
+        version = current_version(report) if report is not None else None
+        if version is not None and session.get(ReportCapture, (report.id, capture.id)) is None:
+            session.add(ReportCapture(report_id=report.id, capture_id=capture.id, version_id=version.id))
+            outcome = "unchanged"
+    return IngestResult(outcome, record.url)
 
 
 # --- pages -----------------------------------------------------------------------------------

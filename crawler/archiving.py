@@ -15,6 +15,8 @@ and the rendered DOM as a `resource` record, never as a response.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,6 +76,17 @@ def exchange_from_scrapy(request: Request, response: Response, fetched_at: datet
     )
 
 
+def revisit_profile(exchange: HttpExchange, previous_digest: str | None) -> str | None:
+    """The revisit profile that truthfully describes this exchange, or None for a full response."""
+    if exchange.status == 304:
+        return "server-not-modified"
+    if exchange.status == 200 and previous_digest:
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(exchange.body).digest()).decode("ascii")
+        if digest.lower() == previous_digest.lower():
+            return "identical-payload-digest"
+    return None
+
+
 class WarcArchiver:
     """Scrapy extension: one WarcStore per crawl, closed (and its file renamed) when the crawl ends."""
 
@@ -110,7 +123,18 @@ class WarcArchiver:
                 )
             )
             return
-        self._archived(self.store.write_exchange(exchange_from_scrapy(request, response, datetime.now(UTC))))
+        exchange = exchange_from_scrapy(request, response, datetime.now(UTC))
+        previous = request.meta.get("previous_capture")
+        profile = revisit_profile(exchange, previous.ref.payload_digest) if previous else None
+        if profile:
+            ref = self.store.write_revisit(
+                exchange, profile=profile, refers_to=previous.ref, refers_to_uri=previous.url
+            )
+            if self.crawler.stats:
+                self.crawler.stats.inc_value(f"nianbao/revisit/{profile}")
+        else:
+            ref = self.store.write_exchange(exchange)
+        self._archived(ref)
 
     def browser_exchange(self, exchange: HttpExchange) -> None:
         self._archived(self.store.write_exchange(exchange))

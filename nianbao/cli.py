@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --all: only portals of this administrative level")  # fmt: skip
     crawl.add_argument("--region", help="with --all: only portals of this region (e.g. 浙江)")
     crawl.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    crawl.add_argument("--resume", action="store_true", help="finish the interrupted crawl in DIR")
+    crawl.add_argument("--restart", action="store_true", help="drop an interrupted crawl's state first")
     crawl.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting"
     )
@@ -124,12 +127,37 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         for portal in dict.fromkeys(chosen):
             urls += portal.start_urls
             hosts += portal.allowed_hosts
+    overrides = dict(_setting(s) for s in args.settings)
+    job = args.data / JOB_DIR
+    if args.restart and job.exists():
+        shutil.rmtree(job)
+    if args.resume:
+        plan = _load_plan(job)
+        urls, hosts, overrides = plan["urls"], plan["hosts"], {**plan["overrides"], **overrides}
+        err_console.print(
+            f"resuming the interrupted crawl of {', '.join(urls)}", markup=False, soft_wrap=True
+        )
+    elif job.exists():
+        raise CliError(
+            f"an interrupted crawl is pending in {job}: finish it with "
+            f"`nianbao crawl --resume --data {args.data}` or drop it with --restart"
+        )
     if not urls:
         raise CliError("nothing to crawl: give start URLs or --portal NAME")
-    overrides = dict(_setting(s) for s in args.settings)
     stats = run_crawl(urls, args.data, db=args.db, allowed_hosts=hosts, overrides=overrides)
     print_crawl_summary(stats, args.data)
     return 0
+
+
+JOB_DIR = "job"  # Scrapy JOBDIR inside the data directory: the state of an interrupted crawl
+PLAN_FILE = "nianbao-plan.json"
+
+
+def _load_plan(job: Path) -> dict[str, Any]:
+    try:
+        return json.loads((job / PLAN_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise CliError(f"no interrupted crawl to resume in {job.parent}") from err
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -170,11 +198,30 @@ def run_crawl(
         for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
             recovered = recover(stale)
             err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
+        # Resumable: Scrapy keeps the queue and the seen-set in JOBDIR; a clean finish drops them.
+        job = data / JOB_DIR
+        job.mkdir(parents=True, exist_ok=True)
+        plan = {
+            "urls": urls,
+            "hosts": allowed_hosts or [],
+            "overrides": {k: str(v) for k, v in (overrides or {}).items()},
+        }
+        (job / PLAN_FILE).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        settings.set("JOBDIR", str(job), priority="cmdline")
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, start_urls=urls)
         process.start()
-        return dict(crawler.stats.get_stats()) if crawler.stats else {}
+        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        if stats.get("finish_reason") == "finished":
+            shutil.rmtree(job, ignore_errors=True)
+        else:
+            err_console.print(
+                f"crawl stopped ({stats.get('finish_reason')}); "
+                f"`nianbao crawl --resume --data {data}` finishes it",
+                markup=False, soft_wrap=True,
+            )  # fmt: skip
+        return stats
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ HTTPERROR_ALLOW_ALL = True
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeMiddleware": 50,
+    "crawler.incremental.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
 }
@@ -55,6 +56,7 @@ NIANBAO_WARC_MAX_SIZE = 256 * 2**20
 NIANBAO_DB = None  # default sqlite:///DATA/nianbao.sqlite, or $NIANBAO_DB
 NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides the start URLs'
 NIANBAO_PROGRESS_INTERVAL = 5.0
+NIANBAO_INCREMENTAL = True  # conditional requests and revisit records against earlier captures
 NIANBAO_NAV_DEPTH = 5  # navigation hops from a start URL toward the report columns
 NIANBAO_MAX_LISTING_PAGES = 1000  # pages followed along one listing's pagination
 

@@ -40,7 +40,8 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            # Filtered like any request, so a resumed crawl (JOBDIR) does not fetch them again.
+            yield scrapy.Request(url, callback=self.parse)
 
     def parse(self, response: Response, **_: Any) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):

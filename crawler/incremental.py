@@ -1,0 +1,88 @@
+"""Incremental re-crawls: each request carries what the archive already holds for its URL.
+
+Before a request leaves, the URL's last capture with a payload is looked up in the store. Report
+pages and attachments are then fetched conditionally (If-None-Match / If-Modified-Since from that
+capture); listing and navigation pages are always re-read in full, since new reports appear there.
+The WARC writer uses the same lookup to write a `revisit` record instead of a response when the
+server answers 304 (server-not-modified) or sends a body whose digest equals the last capture's
+(identical-payload-digest), and ingestion then ties the revisit to the report without re-parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from sqlalchemy import select
+from warcio.timeutils import datetime_to_iso_date
+
+from archive.db import Capture, database_url, open_database, sessions
+from archive.warcstore import RecordRef
+
+CONDITIONAL_KINDS = ("report", "attachment")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousCapture:
+    """The last archived response of a URL: what a revisit record refers to."""
+
+    url: str
+    ref: RecordRef
+    etag: str | None
+    last_modified: str | None
+
+
+def previous_capture(session, url: str) -> PreviousCapture | None:
+    capture = session.scalars(
+        select(Capture)
+        .where(Capture.url == url, Capture.record_type == "response", Capture.status == 200)
+        .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+        .limit(1)
+    ).first()
+    if capture is None:
+        return None
+    fetched = capture.fetched_at if capture.fetched_at.tzinfo else capture.fetched_at.replace(tzinfo=UTC)
+    ref = RecordRef(
+        filename=capture.warc_filename,
+        offset=capture.warc_offset,
+        length=capture.warc_length,
+        record_id=capture.record_id,
+        warc_date=datetime_to_iso_date(fetched, use_micros=True),
+        payload_digest=capture.payload_digest,
+    )
+    return PreviousCapture(url=url, ref=ref, etag=capture.etag, last_modified=capture.last_modified)
+
+
+class ConditionalRequestMiddleware:
+    """Downloader middleware: attach the previous capture; make document requests conditional."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.enabled = settings.getbool("NIANBAO_INCREMENTAL", True)
+        self.sessions = None
+        if self.enabled:
+            engine = open_database(
+                database_url(Path(settings.get("NIANBAO_DATA")), settings.get("NIANBAO_DB"))
+            )
+            self.sessions = sessions(engine)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if self.sessions is None or request.method != "GET" or request.meta.get("playwright"):
+            return
+        with self.sessions() as session:
+            previous = previous_capture(session, request.url)
+        if previous is None:
+            return
+        request.meta["previous_capture"] = previous
+        if request.meta.get("link_kind") in CONDITIONAL_KINDS:
+            if previous.etag:
+                request.headers.setdefault("If-None-Match", previous.etag)
+            if previous.last_modified:
+                request.headers.setdefault("If-Modified-Since", previous.last_modified)
