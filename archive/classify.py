@@ -25,9 +25,8 @@ _LOOKALIKE = re.compile(
 # Titles of pages that lead towards the reports (columns, sections, listings).
 _NAVIGATION_TEXT = re.compile(r"政府信息公开|政务公开|信息公开|公开年报|年度报告|年报")
 _NAVIGATION_URL = re.compile(r"zfxxgk|xxgk|zwgk|gknb|ndbg|ndxxgkbg")
-_PAGINATION_TEXT = re.compile(
-    r"^(?:首页|上一页|上页|下一页|下页|尾页|末页|后一页|前一页|<|<<|>|>>|«|»|\d{1,4})$"
-)
+# Forward links only: 首页/上一页 point at pages already read (and 首页 is usually the site's home).
+_PAGINATION_TEXT = re.compile(r"^(?:下一页|下页|尾页|末页|后一页|>|>>|»|\d{1,4})$")
 
 
 def normalise_title(title: str) -> str:
