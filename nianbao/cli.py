@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.table import Table
 
+from nianbao.schedule import WEEKDAYS
+
 err_console = Console(stderr=True)
 
 
@@ -65,9 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--resume", action="store_true", help="finish the interrupted crawl in DIR")
     crawl.add_argument("--restart", action="store_true", help="drop an interrupted crawl's state first")
     crawl.add_argument(
+        "--auto-resume", action="store_true", help="resume an interrupted crawl if there is one, else start"
+    )
+    crawl.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting"
     )
     crawl.set_defaults(func=cmd_crawl)
+
+    schedule = with_data(
+        commands.add_parser("schedule", help="print cron and systemd-timer entries for a crawl plan")
+    )
+    schedule.add_argument("urls", nargs="*", metavar="URL")
+    schedule.add_argument("--portal", action="append", default=[], metavar="NAME")
+    schedule.add_argument("--all", action="store_true")
+    schedule.add_argument("--busy-months", default="1-3", help="months crawled weekly (default 1-3)")
+    schedule.add_argument("--weekday", default="mon", choices=sorted(WEEKDAYS), help="weekly crawl day")
+    schedule.add_argument("--hour", type=int, default=3)
+    schedule.set_defaults(func=cmd_schedule)
 
     reparse = with_data(commands.add_parser("reparse", help="rebuild every report from the WARC files"))
     reparse.set_defaults(func=cmd_reparse)
@@ -131,7 +147,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     job = args.data / JOB_DIR
     if args.restart and job.exists():
         shutil.rmtree(job)
-    if args.resume:
+    if args.resume or (args.auto_resume and (job / PLAN_FILE).exists()):
         plan = _load_plan(job)
         urls, hosts, overrides = plan["urls"], plan["hosts"], {**plan["overrides"], **overrides}
         err_console.print(
@@ -281,6 +297,29 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         f"reparsed {sum(counts.values())} records: {counts['report']} reports, "
         f"{counts['version']} later versions, {counts['failure']} not parsed"
     )
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from nianbao.schedule import Plan, render
+
+    if not (args.urls or args.portal or args.all):
+        raise CliError("nothing to schedule: give start URLs, --portal NAME or --all")
+    first, _, last = args.busy_months.partition("-")
+    data = args.data.resolve()
+    command = [sys.executable, "-m", "nianbao.cli", "crawl"]  # absolute: cron and systemd have no venv PATH
+    command += [*args.urls, *(a for name in args.portal for a in ("--portal", name))]
+    command += ["--all"] if args.all else []
+    command += ["--data", str(data), "--auto-resume"]
+    command += ["--db", args.db] if args.db else []
+    try:
+        plan = Plan(
+            command=command, workdir=Path.cwd(), log=data / "crawl.log",
+            busy_months=(int(first), int(last or first)), weekday=WEEKDAYS[args.weekday], hour=args.hour,
+        )  # fmt: skip
+    except ValueError as err:
+        raise CliError(str(err)) from err
+    sys.stdout.write(render(plan))
     return 0
 
 
