@@ -11,9 +11,14 @@ busy_timeout (shared/notes/libraries.md §7).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.resources
 import os
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -247,11 +252,39 @@ def upgrade_schema(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with migrations_directory() as directory:
+        config = Config()
+        config.set_main_option("script_location", str(directory))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def migrations_directory() -> Iterator[Path]:
+    """The migration scripts as a real directory, which Alembic needs.
+
+    Installed normally they are one; inside a zipped egg (as Scrapyd deploys the project) they are
+    copied out to a temporary directory first.
+    """
+    here = Path(__file__).with_name("migrations")
+    if here.is_dir():
+        yield here
+        return
+    source = importlib.resources.files("archive") / "migrations"
+    with tempfile.TemporaryDirectory(prefix="nianbao-migrations-") as tmp:
+        _copy_tree(source, Path(tmp))
+        yield Path(tmp)
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                (target / entry.name).mkdir()
+                _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako")):
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -224,6 +224,7 @@ def run_crawl(
         }
         (job / PLAN_FILE).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         settings.set("JOBDIR", str(job), priority="cmdline")
+        settings.set("NIANBAO_LOCK_HELD", True, priority="cmdline")
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, start_urls=urls)

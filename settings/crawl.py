@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.BackoffRetryMiddleware": 550,
 }
 EXTENSIONS = {
+    "crawler.lock.DataDirectoryLock": 50,
     "crawler.archiving.WarcArchiver": 100,
     "crawler.ingesting.IngestArchive": 110,
     "crawler.progress.Progress": 500,
@@ -56,6 +57,7 @@ NIANBAO_WARC_MAX_SIZE = 256 * 2**20
 NIANBAO_DB = None  # default sqlite:///DATA/nianbao.sqlite, or $NIANBAO_DB
 NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides the start URLs'
 NIANBAO_PROGRESS_INTERVAL = 5.0
+NIANBAO_LOCK_HELD = False  # set by `nianbao crawl`, which holds the data directory's lock itself
 NIANBAO_INCREMENTAL = True  # conditional requests and revisit records against earlier captures
 NIANBAO_NAV_DEPTH = 5  # navigation hops from a start URL toward the report columns
 NIANBAO_MAX_LISTING_PAGES = 1000  # pages followed along one listing's pagination

@@ -92,3 +92,17 @@ def test_parse_command_on_a_seed_matches_its_gold() -> None:
 def test_crawl_all_needs_a_known_selection(tmp_path: Path) -> None:
     proc = run("crawl", "--all", "--region", "不存在", "--data", str(tmp_path))
     assert proc.returncode == 2 and "nothing to crawl" in proc.stderr
+
+
+def test_crawls_started_outside_the_cli_take_the_same_lock(tmp_path: Path) -> None:
+    import pytest
+    from scrapy.utils.test import get_crawler
+
+    from crawler.lock import DataDirectoryLock, DataDirectoryLocked
+    from crawler.spiders.portal import PortalSpider
+
+    first = DataDirectoryLock.from_crawler(get_crawler(PortalSpider, {"NIANBAO_DATA": str(tmp_path)}))
+    with pytest.raises(DataDirectoryLocked, match="in use"):
+        DataDirectoryLock.from_crawler(get_crawler(PortalSpider, {"NIANBAO_DATA": str(tmp_path)}))
+    first.release()
+    DataDirectoryLock.from_crawler(get_crawler(PortalSpider, {"NIANBAO_DATA": str(tmp_path)})).release()
