@@ -653,8 +653,8 @@ def _member_end(fh: BinaryIO, start: int) -> int | None:
         try:
             while data:
                 d.decompress(data, _CHUNK)
-                if d.eof:
-                    return pos + len(data) - len(d.unused_data) - len(d.unconsumed_tail)
+                if d.eof:  # leftover input is in unused_data (and may be mirrored in unconsumed_tail)
+                    return pos + len(data) - len(d.unused_data)
                 data, pos = d.unconsumed_tail, pos + len(data) - len(d.unconsumed_tail)
         except zlib.error:
             return None

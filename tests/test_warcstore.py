@@ -620,3 +620,25 @@ def test_same_second_stores_never_collide(tmp_path: Path) -> None:
     b.close()
     assert ra.filename != rb.filename
     assert len(warc_files(tmp_path)) == 2
+
+
+def test_read_record_of_a_large_record_followed_by_another(tmp_path: Path) -> None:
+    """A record decompressing to more than the reader's chunk, with another record after it."""
+    import random as _random
+
+    rng = _random.Random(7)
+    bodies = [bytes(rng.getrandbits(8) for _ in range(300_000)), b"<html>second</html>"]
+    with WarcStore(tmp_path) as store:
+        refs = [
+            store.write_exchange(
+                HttpExchange(
+                    url=f"http://127.0.0.1:8000/{i}.pdf", method="GET", request_headers=[], request_body=b"",
+                    protocol="HTTP/1.1", status=200, reason=None,
+                    response_headers=[("Content-Type", "application/pdf")], body=body, ip_address=None,
+                    fetched_at=datetime.now(UTC),
+                )
+            )
+            for i, body in enumerate(bodies)
+        ]  # fmt: skip
+    for ref, body in zip(refs, bodies, strict=True):
+        assert read_record(tmp_path, ref.filename, ref.offset).body == body
