@@ -627,7 +627,8 @@ def test_read_record_of_a_large_record_followed_by_another(tmp_path: Path) -> No
     import random as _random
 
     rng = _random.Random(7)
-    bodies = [bytes(rng.getrandbits(8) for _ in range(300_000)), b"<html>second</html>"]
+    compressible = "".join(f"<tr><td>{rng.randint(0, 9)}</td></tr>" for _ in range(20_000)).encode()
+    bodies = [compressible, bytes(rng.getrandbits(8) for _ in range(100_000)), b"<html>third</html>"]
     with WarcStore(tmp_path) as store:
         refs = [
             store.write_exchange(
