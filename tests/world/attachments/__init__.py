@@ -56,6 +56,11 @@ def _image_only_pdf() -> bytes:
     return buf.getvalue()
 
 
+def _cells(cells: dict) -> dict:
+    """Fixture files write amounts as strings (exact decimals); exports carry JSON numbers."""
+    return {k: float(v) if isinstance(v, str) else v for k, v in cells.items()}
+
+
 def _routes() -> tuple[dict[str, tuple[str, bytes]], dict]:
     routes: dict[str, tuple[str, bytes]] = {}
     reports, failures, items = [], [], []
@@ -75,7 +80,7 @@ def _routes() -> tuple[dict[str, tuple[str, bytes]], dict]:
     article(f"{COLUMN}/202603/t20260321_1001.html", title, fixture["published_on"], attachment,
             f"{title}.pdf", "application/pdf", (FIXTURES / "chromium_2021.pdf").read_bytes())  # fmt: skip
     reports.append({"path": attachment, "title": title, "agency": fixture["agency"], "year": fixture["year"],
-                    "kind": "pdf", "cells": fixture["cells"]})  # fmt: skip
+                    "kind": "pdf", "cells": _cells(fixture["cells"])})  # fmt: skip
 
     fixture = json.loads((FIXTURES / "libreoffice_2019.expected.json").read_text(encoding="utf-8"))
     title = f"{fixture['agency']}{fixture['year']}年政府信息公开工作年度报告"
@@ -83,7 +88,7 @@ def _routes() -> tuple[dict[str, tuple[str, bytes]], dict]:
     routes[direct] = ("application/pdf", (FIXTURES / "libreoffice_2019.pdf").read_bytes())
     items.append((direct, title, fixture["published_on"]))
     reports.append({"path": direct, "title": title, "agency": fixture["agency"], "year": fixture["year"],
-                    "kind": "pdf", "cells": fixture["cells"]})  # fmt: skip
+                    "kind": "pdf", "cells": _cells(fixture["cells"])})  # fmt: skip
 
     scanned = f"{COLUMN}/202202/P020220218000001.pdf"
     article(f"{COLUMN}/202202/t20220218_0903.html", "溪口县农业农村局2021年政府信息公开工作年度报告（图片版）",
@@ -98,7 +103,7 @@ def _routes() -> tuple[dict[str, tuple[str, bytes]], dict]:
         article(f"{COLUMN}/real/t_{n:02d}.html", gold["title"], "2025-02-25", attachment, gold["file"],
                 "application/pdf", pdf.read_bytes())  # fmt: skip
         reports.append({"path": attachment, "title": gold["title"], "agency": gold["agency"], "year": gold["year"],
-                        "kind": "pdf", "cells": gold["cells"]})  # fmt: skip
+                        "kind": "pdf", "cells": _cells(gold["cells"])})  # fmt: skip
 
     lookalike = f"{COLUMN}/202402/t20240206_0801.html"
     routes[lookalike] = ("text/html; charset=utf-8", _page("溪口县教育局2024年部门预算", '<p>附件：<a href="/ys/2024ys.pdf">2024年部门预算.pdf</a></p>', "2024-02-06"))  # fmt: skip
