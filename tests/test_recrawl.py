@@ -2,9 +2,10 @@
 data directory, and a crawl interrupted midway and resumed.
 
 State 2 differs from state 1 by exactly: one report edited in place (two cells), one report added
-(claiming a publication date before the first crawl, which did not list it: backdated, and past
-its deadline: late), one report removed from its listing; every other file byte-identical with
-the same Last-Modified/ETag.
+(教育局 on 2024, claiming a publication date before the first crawl, which did not list it:
+backdated; past its deadline: late; its 上年结转 disagreeing with the 结转下年度 of 教育局's 2023
+report: a cross-year finding), one report removed from its listing; every other file
+byte-identical with the same Last-Modified/ETag.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from nianbao.sample_portal.server import SITE_DIR, PortalServer
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 COLUMN = "zwgk/zfxxgknb"
 EDITED = f"/{COLUMN}/202401/t20240129_3166893.html"  # 青禾市教育局 2023
-ADDED = f"/{COLUMN}/202402/t20240220_3180001.html"
+ADDED = f"/{COLUMN}/202502/t20250220_3180001.html"  # 青禾市教育局 2024
 REMOVED = f"/{COLUMN}/202001/t20200116_1987254.html"  # 青禾市财政局 2019, dropped from index_2.html
 TEMPLATE = f"/{COLUMN}/202501/t20250120_3318452.html"  # 发改委 2024, the added report's model
 
@@ -80,22 +81,24 @@ def make_state2(state1: Path, state2: Path) -> dict[str, tuple[int, int]]:
     html, total_old, total_new = bump_cell(html, "本年新收", 6, 3)
     page.write_text(html, encoding="utf-8")
     os.utime(page, (later, later))
-    # 2. added: a 交通运输局 report on 2023, claiming 2024-02-20 (after its 01-31 deadline)
-    html = (state2 / TEMPLATE.lstrip("/")).read_text(encoding="utf-8")
-    html = html.replace("青禾市发展和改革委员会", "青禾市交通运输局").replace(
-        "2024年政府信息公开", "2023年政府信息公开"
-    )
+    # 2. added: 教育局's report on 2024, claiming 2025-02-20 (after its 01-31 deadline)
     html = (
-        html.replace("2025-01-20", "2024-02-20")
-        .replace("2025-01-17", "2024-02-19")
-        .replace("2025年1月17日", "2024年2月19日")
+        (state2 / TEMPLATE.lstrip("/"))
+        .read_text(encoding="utf-8")
+        .replace("青禾市发展和改革委员会", "青禾市教育局")
     )
+    for old, new in (
+        ("2025-01-20", "2025-02-20"),
+        ("2025-01-17", "2025-02-19"),
+        ("2025年1月17日", "2025年2月19日"),
+    ):
+        html = html.replace(old, new)
     added = state2 / ADDED.lstrip("/")
     added.parent.mkdir(parents=True, exist_ok=True)
     added.write_text(html, encoding="utf-8")
     listing = state2 / COLUMN / "index.html"
     text = listing.read_text(encoding="utf-8")
-    item = '<li><a href="./202402/t20240220_3180001.html" title="青禾市交通运输局2023年政府信息公开工作年度报告" target="_blank">青禾市交通运输局2023年政府信息公开工作年度报告</a><span>2024-02-20</span></li>\n'
+    item = '<li><a href="./202502/t20250220_3180001.html" title="青禾市教育局2024年政府信息公开工作年度报告" target="_blank">青禾市教育局2024年政府信息公开工作年度报告</a><span>2025-02-20</span></li>\n'
     first = text.index('<li><a href="./')
     listing.write_text(text[:first] + item + text[first:], encoding="utf-8")
     # 3. removed from its listing (the page itself stays)
@@ -183,7 +186,7 @@ def test_edited_report_is_a_new_version_with_exactly_its_changed_cells(twice: Si
 def test_added_report_is_found_backdated_and_late(twice: SimpleNamespace) -> None:
     assert any(r["url"].endswith(ADDED) for r in twice.export)
     row = next(r for r in twice.audit if (r.get("url") or "").endswith(ADDED))
-    assert row["published_on"] == "2024-02-20"
+    assert row["published_on"] == "2025-02-20" and row["deadline"] == "2025-01-31"
     assert row["backdated"] is True
     assert row["status"] == "late"
     others = [r for r in twice.audit if r.get("url") and not r["url"].endswith(ADDED)]
@@ -199,10 +202,31 @@ def test_statuses_and_cross_year_checks(twice: SimpleNamespace) -> None:
     dept = by_path[TEMPLATE]
     assert dept["deadline"] == "2025-01-31" and dept["status"] == "on_time"
     assert all(r["status"] in ("on_time", "late", "missing", "unknown") for r in twice.audit)
-    # 发改委 2023 and 2024: the cross-year rule was evaluated between them
-    assert any(c.startswith("cross_year:") for r in twice.audit for c in r["checks_failed"]) or all(
-        r["agency"] != "青禾市发展和改革委员会" for r in twice.audit
+    # 教育局 2023 (edited, its 结转下年度 untouched) and 2024 (added, cells of the 发改委 2024 page):
+    # the cross-year rule fails exactly where 上年结转 2024 ≠ 结转下年度继续办理 2023
+    expected = {
+        r["path"]: r
+        for r in json.loads((SITE_DIR.parent / "expected.json").read_text(encoding="utf-8"))["reports"]
+    }
+    y2023, y2024 = expected[EDITED]["cells"], expected[TEMPLATE]["cells"]
+    columns = (
+        "natural_person",
+        "commercial",
+        "research",
+        "social_welfare",
+        "legal_service",
+        "other_org",
+        "total",
     )
+    want = {
+        f"cross_year:{c}"
+        for c in columns
+        if y2024[f"applications.carried_over.{c}"] != y2023[f"applications.carried_forward.{c}"]
+    }
+    assert want  # the fixture does disagree
+    added = next(r for r in twice.audit if (r.get("url") or "").endswith(ADDED))
+    assert {c for c in added["checks_failed"] if c.startswith("cross_year:")} == want
+    assert not any(c.startswith("cross_year:") for c in by_path[TEMPLATE]["checks_failed"])  # 发改委 agrees
 
 
 def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path) -> None:
