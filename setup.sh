@@ -11,32 +11,25 @@ cd "$(dirname "$0")"
 job="${1:-none}"
 [ $# -gt 0 ] && shift
 
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's chromium" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "setup: chromium is missing; install Debian's chromium for JavaScript-rendered pages" >&2
-  fi
-fi
-
-# antiword reads Word 97 .doc/.wps attachments (tiny). LibreOffice reads the DOC tables antiword
-# cannot lay out, and RTF; it is large, so it is installed only with NIANBAO_LIBREOFFICE=1.
-apt_pkgs=""
-command -v antiword >/dev/null 2>&1 || apt_pkgs="antiword"
+# Debian packages: chromium for scrapy-playwright (never a downloaded browser build); antiword
+# for Word 97 .doc/.wps attachments (tiny); LibreOffice, for the DOC tables antiword cannot lay
+# out and for RTF, only with NIANBAO_LIBREOFFICE=1 (it is large).
+need=""
+command -v chromium >/dev/null 2>&1 || need="chromium"
+command -v antiword >/dev/null 2>&1 || need="$need antiword"
 if [ "${NIANBAO_LIBREOFFICE:-0}" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
-  apt_pkgs="$apt_pkgs libreoffice-writer-nogui"
+  need="$need libreoffice-writer-nogui"
 fi
-if [ -n "$apt_pkgs" ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's $apt_pkgs" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $apt_pkgs >/dev/null
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $apt_pkgs >/dev/null
+if [ -n "$need" ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ -z "$sudo" ] || command -v sudo >/dev/null 2>&1; then
+    echo "setup: installing Debian's$( printf ' %s' $need )" >&2
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
   else
-    echo "setup: $apt_pkgs missing; install them to read .doc/.wps attachments" >&2
+    echo "setup: please install Debian's $need (JavaScript pages, .doc attachments)" >&2
   fi
 fi
 
