@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from archive.extract import ExtractionError
+from archive.normalize import RADICAL_SUPPLEMENT
 
 __all__ = ["KINDS", "DocumentText", "document_text", "sniff_kind"]
 
@@ -202,17 +203,9 @@ _CJK_JOIN_RE = re.compile(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])")
 _RADICAL_RE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
-# CJK Radicals Supplement characters that PDF fonts use for whole simplified ideographs, which
-# NFKC leaves alone (it maps only the Kangxi radicals and ⺟, ⻳).
-_SUPPLEMENT = str.maketrans(
-    "⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻊⺩",
-    "民西见角贝车长门雨青页风飞食马骨鬼鱼鸟卤麦黄齐齿龙足王",
-)
-
-
 def fix_radicals(text: str) -> str:
     """Map radicals and compatibility ideographs to the ideographs they stand for (⼀ → 一, ⻅ → 见)."""
-    text = text.translate(_SUPPLEMENT)
+    text = text.translate(RADICAL_SUPPLEMENT)
     return _RADICAL_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
 
 

@@ -243,7 +243,10 @@ def _ingest_attachment(
     metadata = {**page_metadata, "标题": title}
     header_block = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
     text = f"{header_block}\n\n{converted.text}"
-    document = _store_document(session, capture, run, record.url, page_url, kind, None, title, metadata, text)
+    spam = page_doc.spam if page_doc is not None else []  # a hacked article page, its report attached
+    document = _store_document(
+        session, capture, run, record.url, page_url, kind, None, title, metadata, text, spam=spam
+    )
     try:
         report = parse_report(text, url=record.url)
     except NotAReport as err:

@@ -63,13 +63,21 @@ _ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _PAGE_NO_RE = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?)\s*$")
 
 
+# CJK Radicals Supplement characters that PDF fonts use for whole simplified ideographs, which
+# NFKC leaves alone (it maps only the Kangxi radicals and ⺟, ⻳): ⻓沙市⻔户 is 长沙市门户.
+RADICAL_SUPPLEMENT = str.maketrans(
+    "⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻊⺩",
+    "民西见角贝车长门雨青页风飞食马骨鬼鱼鸟卤麦黄齐齿龙足王",
+)
+
+
 def normalize_text(text: str) -> str:
     """The canonical form of a whole document: NFKC, no pinyin, simplified, spaces made plain.
 
     Line structure (newlines, tabs, blank lines) is kept exactly: it carries the table layout.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.translate(RADICAL_SUPPLEMENT))
     text = _ZERO_WIDTH_RE.sub("", text)
     text = strip_pinyin(text)
     text = _SPACE_RE.sub(" ", text)

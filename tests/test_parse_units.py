@@ -348,3 +348,7 @@ def test_a_whole_report_parses_from_html_and_markdown_alike() -> None:
     md = generate(random.Random(rng_seed), "markdown")
     assert html.expected.cells == md.expected.cells
     assert parse_html(html.text).cells == parse_report(md.text).cells
+
+
+def test_radical_supplement_characters_from_pdf_fonts_are_the_ideographs() -> None:
+    assert normalize_text("⻓沙市⻔户⽹站") == "长沙市门户网站"
