@@ -343,7 +343,6 @@ def _store_report(
     data = report.to_dict()
     digest = content_digest(data)
     row = _find_report(session, report, page_url)
-    outcome: Outcome = "report"
     if row is None:
         row = ReportRow(
             url=report.url, page_url=page_url, title=report.title, agency=report.agency, year=report.year,
@@ -351,12 +350,15 @@ def _store_report(
         )  # fmt: skip
         session.add(row)
         session.flush()
-    else:
-        outcome = "version"
     latest = current_version(row, run)
-    if latest is not None and latest.digest == digest:
+    same_document = current_version(row, run, document_url=document.url)
+    if latest is not None and (same_document is None or same_document.digest == digest):
+        # Another capture of what the report already says: the same content again, or another
+        # rendition of it (the PDF attached to a parsed page, a repost at another URL). Edits are
+        # told only within one document, so two renditions never pass for an edit.
         version, outcome = latest, "unchanged"
     else:
+        outcome = "version" if latest is not None else "report"
         version = _new_version(document, report, data, digest, capture, run)
         row.versions.append(version)
         session.flush()
@@ -368,8 +370,10 @@ def _store_report(
     return IngestResult(outcome, capture.url, report=report)
 
 
-def current_version(row: ReportRow, run: ParseRun | None = None) -> VersionRow | None:
-    """The report's latest version as the current parser reads it.
+def current_version(
+    row: ReportRow, run: ParseRun | None = None, *, document_url: str | None = None
+) -> VersionRow | None:
+    """The report's latest version as the current parser reads it (of one document, if given).
 
     Versions of superseded runs are history. While a reparse is running, only its own versions
     count, so it rebuilds each report's version chain from the archive alone.
@@ -377,6 +381,8 @@ def current_version(row: ReportRow, run: ParseRun | None = None) -> VersionRow |
     live = [v for v in row.versions if v.parse_run.superseded_by is None]
     if run is not None and run.kind == "reparse":
         live = [v for v in live if v.parse_run_id == run.id]
+    if document_url is not None:
+        live = [v for v in live if v.document.url == document_url]
     return live[-1] if live else None
 
 
