@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.platforms import Page, discover, gkmlpt, platform_names
+from tests.world import crawl_portal, site_bytes
 from tests.world.gkmlpt import PORTAL, SITE_DIR, build
 from tests.world.gkmlpt import data as D
 
 BASE = "http://127.0.0.1:8000"
 HOST = "127.0.0.1:8000"
 INDEX = f"{BASE}/nyjtj/gkmlpt/index"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 
 
 def site_page(path: str, url: str | None = None) -> Page:
@@ -39,13 +37,7 @@ def api_page(category: int, page: int) -> Page:
 
 def test_committed_site_is_what_the_build_writes(tmp_path: Path) -> None:
     build.build(tmp_path / "site")
-    built = {
-        p.relative_to(tmp_path / "site"): p.read_bytes()
-        for p in (tmp_path / "site").rglob("*")
-        if p.is_file()
-    }
-    committed = {p.relative_to(SITE_DIR): p.read_bytes() for p in SITE_DIR.rglob("*") if p.is_file()}
-    assert built == committed
+    assert site_bytes(tmp_path / "site") == site_bytes(SITE_DIR)
 
 
 def test_the_catalogue_page_has_no_article_anchors() -> None:
@@ -188,28 +180,11 @@ def test_report_page_is_extracted_and_parsed() -> None:
 # --- end to end -----------------------------------------------------------------------------------
 
 
-def crawl_and_export(start: str, data: Path) -> list[dict]:
-    with PORTAL.serve() as base:
-        crawl = subprocess.run(
-            [sys.executable, "-m", "nianbao.cli", "crawl", base.rstrip("/") + start, "--data", str(data), *FAST],
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-    assert crawl.returncode == 0, crawl.stderr[-4000:]
-    export = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", "export", "--data", str(data)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert export.returncode == 0, export.stderr[-4000:]
-    return [json.loads(line) for line in export.stdout.splitlines()]
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     data = tmp_path_factory.mktemp("gkmlpt-crawl")
     try:
-        return crawl_and_export(PORTAL.start, data)
+        return crawl_portal(PORTAL, data)
     finally:
         shutil.rmtree(data / "warc", ignore_errors=True)
 

@@ -5,9 +5,6 @@ POSTs, dataproxy answers; and a crawl of the portal over HTTP with the real CLI.
 from __future__ import annotations
 
 import filecmp
-import json
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,13 +13,13 @@ import pytest
 
 from crawler.platforms import Page, discover
 from crawler.platforms.hanweb import PLATFORM, jpage_configs, range_requests, records
+from tests.world import crawl_portal
 from tests.world.hanweb import PORTAL
 from tests.world.hanweb import build as hb
 
 COLUMN = f"/col/col{hb.COL_NB}/index.html"
 BASE = "http://www.jiangbeishi.gov.cn"
 EXPECTED = PORTAL.expected
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 
 
 def page(path: str, content_type: str = "text/html") -> Page:
@@ -199,21 +196,8 @@ def test_reports_are_spread_over_all_three_groups() -> None:
 # -- end to end --------------------------------------------------------------------------------------
 
 
-def nianbao(*args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, f"nianbao {' '.join(args)} failed:\n{proc.stderr[-4000:]}"
-    return proc
-
-
 def test_crawl_finds_every_report_and_no_lookalike(tmp_path: Path) -> None:
-    with PORTAL.serve() as base:
-        nianbao("crawl", base.rstrip("/") + PORTAL.start, "--data", str(tmp_path), *FAST)
-    stored = {
-        urlsplit(r["url"]).path: r
-        for r in map(json.loads, nianbao("export", "--data", str(tmp_path)).stdout.splitlines())
-    }
+    stored = {urlsplit(r["url"]).path: r for r in crawl_portal(PORTAL, tmp_path, timeout=300)}
     missing = [r["path"] for r in EXPECTED["reports"] if r["path"] not in stored]
     assert not missing, f"reports not found: {missing}"
     assert not set(EXPECTED["not_reports"]) & set(stored)

@@ -5,9 +5,6 @@ pages read through `<ucapcontent>`; and a crawl of the portal over HTTP with the
 from __future__ import annotations
 
 import filecmp
-import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,12 +12,12 @@ from archive.extract import extract_page
 from archive.parse import parse_report
 from crawler.platforms import Page, discover
 from crawler.platforms.ucap import PLATFORM, script_pages
+from tests.world import crawl_portal
 from tests.world.ucap import PORTAL
 from tests.world.ucap import build as ub
 
 BASE = "http://www.yunchuan.gov.cn"
 EXPECTED = PORTAL.expected
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 
 
 def page(path: str) -> Page:
@@ -83,19 +80,8 @@ def test_fixture_is_generated(tmp_path: Path) -> None:
         pending += compare.subdirs.values()
 
 
-def nianbao(*args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, f"nianbao {' '.join(args)} failed:\n{proc.stderr[-4000:]}"
-    return proc
-
-
 def test_crawl_finds_every_report_and_no_lookalike(tmp_path: Path) -> None:
-    with PORTAL.serve() as base:
-        nianbao("crawl", base.rstrip("/") + PORTAL.start, "--data", str(tmp_path), *FAST)
-    records = map(json.loads, nianbao("export", "--data", str(tmp_path)).stdout.splitlines())
-    stored = {urlsplit(r["url"]).path: r for r in records}
+    stored = {urlsplit(r["url"]).path: r for r in crawl_portal(PORTAL, tmp_path, timeout=300)}
     missing = [r["path"] for r in EXPECTED["reports"] if r["path"] not in stored]
     assert not missing, f"reports not found: {missing}"
     assert not set(EXPECTED["not_reports"]) & set(stored)

@@ -7,11 +7,8 @@ through `archive.extract.decode_html`), then a real crawl over HTTP: every repor
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,11 +19,11 @@ from archive.classify import is_report_title
 from archive.extract import decode_html, extract_page
 from archive.parse import parse_report
 from crawler.platforms import Page, discover, platform_names
+from tests.world import crawl_portal, site_bytes
 from tests.world.county import CONTENT_TYPES, PORTAL, SITE_DIR
 from tests.world.county import build as B
 
 BASE = "http://127.0.0.1:8000"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 
 
 def raw(path: str) -> bytes:
@@ -39,13 +36,7 @@ def page(path: str) -> Page:
 
 def test_committed_site_is_what_the_build_writes(tmp_path: Path) -> None:
     B.build(tmp_path / "site")
-    built = {
-        p.relative_to(tmp_path / "site"): p.read_bytes()
-        for p in (tmp_path / "site").rglob("*")
-        if p.is_file()
-    }
-    committed = {p.relative_to(SITE_DIR): p.read_bytes() for p in SITE_DIR.rglob("*") if p.is_file()}
-    assert built == committed
+    assert site_bytes(tmp_path / "site") == site_bytes(SITE_DIR)
 
 
 def test_no_platform_adapter_claims_the_site() -> None:
@@ -135,23 +126,11 @@ def test_repost_is_the_same_report_in_another_column() -> None:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], set[str]]:
     data = tmp_path_factory.mktemp("county-crawl")
-    with PORTAL.serve() as base:
-        crawl = subprocess.run(
-            [sys.executable, "-m", "nianbao.cli", "crawl", base.rstrip("/") + PORTAL.start, "--data", str(data), *FAST],
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-    assert crawl.returncode == 0, crawl.stderr[-4000:]
-    export = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", "export", "--data", str(data)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert export.returncode == 0, export.stderr[-4000:]
+    records = crawl_portal(PORTAL, data)
     with sqlite3.connect(data / "nianbao.sqlite") as conn:
         fetched = {row[0] for row in conn.execute("select url from captures")}
     shutil.rmtree(data / "warc", ignore_errors=True)
-    return [json.loads(line) for line in export.stdout.splitlines()], fetched
+    return records, fetched
 
 
 def test_crawl_recall_and_precision(crawled: tuple[list[dict], set[str]]) -> None:

@@ -20,15 +20,14 @@ Reports of 2019–2023 from the 县政府, two 部门 and two 乡镇, in both re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from nianbao.sample_portal import server as sample_server
 from nianbao.sample_portal.server import PortalHandler
 from tests.world import WorldPortal
 from tests.world.county import build as B
-from tests.world.gkmlpt.serving import serve_site
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 
@@ -65,10 +64,8 @@ class CountyHandler(PortalHandler):
         super().send_header(keyword, value)
 
 
-@contextmanager
-def serve() -> Iterator[str]:
-    with serve_site(SITE_DIR, CountyHandler) as base:
-        yield base
+def serve() -> AbstractContextManager[str]:
+    return sample_server.serve(SITE_DIR, handler=CountyHandler)
 
 
 EXPECTED = {

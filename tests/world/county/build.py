@@ -8,12 +8,12 @@ GBK, and the usual neighbours of the report column. Deterministic; the tests reb
 
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from tests.world.common_build import write_site
 from tests.world.gkmlpt.reportdoc import ReportText, body_html
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
@@ -416,12 +416,7 @@ def files() -> dict[str, bytes]:
 
 
 def build(target: Path = SITE_DIR) -> None:
-    if target.exists():
-        shutil.rmtree(target)
-    for rel, content in files().items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    write_site(target, files())
 
 
 if __name__ == "__main__":

@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from nianbao.sample_portal import server as sample_server
 from nianbao.sample_portal.server import PortalHandler
 from tests.world import WorldPortal
 from tests.world.gkmlpt import data as D
-from tests.world.gkmlpt.serving import serve_site
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 _API = re.compile(r"^/nyjtj/gkmlpt/api/all/(\d+)$")
@@ -76,10 +75,8 @@ class GkmlptHandler(PortalHandler):
         return False
 
 
-@contextmanager
-def serve() -> Iterator[str]:
-    with serve_site(SITE_DIR, GkmlptHandler) as base:
-        yield base
+def serve() -> AbstractContextManager[str]:
+    return sample_server.serve(SITE_DIR, handler=GkmlptHandler)
 
 
 EXPECTED = {

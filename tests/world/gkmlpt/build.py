@@ -7,11 +7,11 @@ into a temporary directory and demands the committed bytes.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from html import escape
 from pathlib import Path
 
+from tests.world.common_build import write_site
 from tests.world.gkmlpt import data as D
 from tests.world.gkmlpt.reportdoc import body_html
 
@@ -270,12 +270,7 @@ def files() -> dict[str, bytes]:
 
 
 def build(target: Path = SITE_DIR) -> None:
-    if target.exists():
-        shutil.rmtree(target)
-    for rel, content in files().items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    write_site(target, files())
 
 
 if __name__ == "__main__":

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from nianbao.sample_portal.build import report_body, report_cells
+from nianbao.sample_portal.build import report_body
 from nianbao.sample_portal.content import ReportPage
+from tests.world.common_build import expected_from_items, write_site
 
 HERE = Path(__file__).resolve().parent
 SITE_DIR = HERE / "site"
@@ -566,45 +566,11 @@ def site_data() -> dict[str, object]:
 
 
 def expected() -> dict[str, object]:
-    items = [i for _name, its in COLUMNS.values() for i in its]
-    reports = []
-    for i in items:
-        if i.report is None:
-            continue
-        cells = report_cells(i.report)
-        keep = (
-            "applications.new.total",
-            "applications.total.total",
-            "review.total",
-            "active.penalty.decisions",
-        )
-        reports.append(
-            {
-                "path": i.path,
-                "title": i.title,
-                "agency": i.report.agency,
-                "year": i.report.year,
-                "kind": "html",
-                "format": i.report.fmt,
-                "encoding": i.report.encoding,
-                "cells": {k: cells[k] for k in keep if k in cells},
-            }
-        )
-    return {
-        "reports": reports,
-        "not_reports": [i.path for i in items if i.kind == "lookalike"],
-        "failures": [],
-        "rendered": [],
-    }
+    return expected_from_items((i for _name, its in COLUMNS.values() for i in its), with_encoding=True)
 
 
 def build(site_dir: Path = SITE_DIR, data_path: Path = DATA_PATH) -> None:
-    if site_dir.exists():
-        shutil.rmtree(site_dir)
-    for rel, data in site_files().items():
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    write_site(site_dir, site_files())
     data_path.write_text(json.dumps(site_data(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from nianbao.sample_portal.server import PortalHandler, PortalServer
+from nianbao.sample_portal import server as sample_server
+from nianbao.sample_portal.server import PortalHandler
 
 HERE = Path(__file__).resolve().parent
 PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -72,21 +71,6 @@ class HanwebHandler(PortalHandler):
         self._send_simple(200, body, "text/xml;charset=UTF-8", {"Cache-Control": "no-cache"})
 
 
-class HanwebServer(PortalServer):
-    def __init__(self, address: tuple[str, int], root: Path, delay: float = 0.0) -> None:
-        super().__init__(address, root, delay)
-        self.RequestHandlerClass = HanwebHandler
-
-
-@contextmanager
-def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve(host: str = "127.0.0.1", port: int = 0) -> AbstractContextManager[str]:
     """Serve the portal in a daemon thread; yields the base URL ending in '/'."""
-    server = HanwebServer((host, port), HERE / "site")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return sample_server.serve(HERE / "site", host, port, handler=HanwebHandler)

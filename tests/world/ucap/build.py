@@ -14,13 +14,13 @@ portal's renderer, via `tests.world.hanweb.build.make_report`.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from nianbao.sample_portal.build import report_body, report_cells
+from nianbao.sample_portal.build import report_body
 from nianbao.sample_portal.content import ReportPage
+from tests.world.common_build import expected_from_items, write_site
 from tests.world.hanweb.build import make_report
 
 HERE = Path(__file__).resolve().parent
@@ -338,44 +338,11 @@ def site_files() -> dict[str, bytes]:
 
 
 def expected() -> dict[str, object]:
-    items = [i for *_rest, its, _per in LISTS for i in its]
-    reports = []
-    for i in items:
-        if i.report is None:
-            continue
-        cells = report_cells(i.report)
-        keep = (
-            "applications.new.total",
-            "applications.total.total",
-            "review.total",
-            "active.penalty.decisions",
-        )
-        reports.append(
-            {
-                "path": i.path,
-                "title": i.title,
-                "agency": i.report.agency,
-                "year": i.report.year,
-                "kind": "html",
-                "format": i.report.fmt,
-                "cells": {k: cells[k] for k in keep if k in cells},
-            }
-        )
-    return {
-        "reports": reports,
-        "not_reports": [i.path for i in items if i.kind == "lookalike"],
-        "failures": [],
-        "rendered": [],
-    }
+    return expected_from_items(i for *_rest, its, _per in LISTS for i in its)
 
 
 def build(site_dir: Path = SITE_DIR) -> None:
-    if site_dir.exists():
-        shutil.rmtree(site_dir)
-    for rel, data in site_files().items():
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    write_site(site_dir, site_files())
 
 
 if __name__ == "__main__":
