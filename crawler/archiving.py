@@ -28,6 +28,7 @@ from scrapy.http import Headers, Response
 import archive
 from archive.warcstore import HttpExchange, RecordRef, WarcStore
 from crawler import signals as nianbao_signals
+from crawler.middlewares import crawl_scope
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
 CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
@@ -114,6 +115,12 @@ class WarcArchiver:
         return cls(crawler)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        refused = crawl_scope(self.crawler).address_refusal(
+            response.url, response.ip_address and str(response.ip_address)
+        )
+        if refused:  # the name resolved to a private address at connect time: keep nothing
+            request.meta["refused_address"] = refused
+            return
         if "playwright" in response.flags:
             # A rendered DOM is not what the server sent; it is never stored as a response record.
             content_type = response.headers.get("Content-Type", b"text/html").decode("latin-1")
