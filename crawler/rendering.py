@@ -15,12 +15,16 @@ over bodies already decoded, so `Content-Encoding`/`Content-Length` are kept as 
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from archive.warcstore import HttpExchange
+from crawler.middlewares import Scope
 from crawler.platforms import Page, platform_names
+
+log = logging.getLogger(__name__)
 
 CHALLENGE_STATUSES = frozenset({202, 412, 521})
 _CHALLENGE_MARKERS = re.compile(
@@ -60,13 +64,41 @@ def visible_text_length(html: str) -> int:
     return len(re.sub(r"\s+", "", _TAG.sub("", _SCRIPT_OR_STYLE.sub("", html))))
 
 
-def browser_meta() -> dict[str, Any]:
-    """Request meta for a scrapy-playwright fetch whose network responses are all archived."""
+def browser_meta(scope: Scope) -> dict[str, Any]:
+    """Request meta for a scrapy-playwright fetch: every sub-request scope-checked (`guard_page`),
+    every network response archived (the spider's `archive_browser_response`)."""
     return {
         "playwright": True,
+        "playwright_page_init_callback": "crawler.rendering.guard_page",
         "playwright_page_event_handlers": {"response": "archive_browser_response"},
         "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+        "nianbao_scope": scope,
     }
+
+
+async def guard_page(page: Any, request: Any) -> None:
+    """Page init callback: each request the page makes (scripts, XHR, frames, redirects, beacons)
+    passes the crawl's scope and address checks, or is aborted before it leaves the browser."""
+    scope: Scope = request.meta["nianbao_scope"]
+
+    async def guard(route: Any) -> None:
+        url = route.request.url
+        reason = None if url.startswith(LOCAL_SCHEMES) else scope.refusal(url)
+        if reason is None:
+            await route.fallback()  # on to scrapy-playwright's own handler
+            return
+        log.info("refused in the browser (%s): %s", reason, url)
+        await route.abort("blockedbyclient")
+
+    await page.route("**/*", guard)
+
+
+def skip_heavy_resources(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: images, media and fonts carry no report and cost the portal bandwidth."""
+    return request.resource_type in ("image", "media", "font")
+
+
+LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 
 async def exchange_from_browser(response: Any) -> HttpExchange | None:

@@ -25,6 +25,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler import signals as nianbao_signals
+from crawler.middlewares import crawl_scope
 from crawler.platforms import Link, Page, discover
 from crawler.rendering import browser_meta, exchange_from_browser, needs_browser
 
@@ -87,7 +88,7 @@ class PortalSpider(scrapy.Spider):
     def request(self, link: Link, *, dont_filter: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"link_kind": link.kind}
         if link.render:
-            meta.update(browser_meta())
+            meta.update(browser_meta(crawl_scope(self.crawler)))
         return scrapy.Request(
             link.url,
             method=link.method,

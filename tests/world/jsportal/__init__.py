@@ -57,13 +57,21 @@ def _listing_items(prefix: str) -> list[dict[str, str]]:
 
 
 NB_ITEMS = _listing_items("/zwgk/nb/")
+BEACON_HITS: list[str] = []
 
 
 class JsPortalHandler(PortalHandler):
-    """Static files plus the JSON list API, the challenge gate and the generated report pages."""
+    """Static files plus the JSON list API, the challenge gate and the generated report pages.
+
+    `/tongji/…` is a statistics beacon the listing script calls on `localhost` (another host than
+    the crawl's 127.0.0.1): `BEACON_HITS` counts requests that reached it, which must stay zero.
+    """
 
     def do_GET(self) -> None:
         split = urlsplit(self.path)
+        if split.path.startswith("/tongji/"):
+            BEACON_HITS.append(self.path)
+            return self._send_simple(200, b"<html><body>ok</body></html>", "text/html; charset=utf-8")
         if split.path == "/api/nb/list":
             page = int((parse_qs(split.query).get("page") or ["1"])[0])
             chunk = NB_ITEMS[(page - 1) * PER_PAGE : page * PER_PAGE]
