@@ -26,15 +26,22 @@ class DataDirectoryLock:
             return
         data = Path(crawler.settings.get("NIANBAO_DATA"))
         data.mkdir(parents=True, exist_ok=True)
-        self.handle = open(data / ".lock", "w")  # held for the whole crawl
+        self.handle = open(data / ".lock", "a+")  # held for the whole crawl; "a+" keeps a holder's pid
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             self.handle.close()
             raise DataDirectoryLocked(f"{data} is in use by another nianbao crawl or reparse") from err
+        self.handle.truncate(0)
         self.handle.write(f"{os.getpid()}\n")
         self.handle.flush()
-        crawler.signals.connect(self.release, signal=signals.engine_stopped)
+        # Released after every other engine_stopped handler (the WARC writer closes its file
+        # there): connected only once the engine runs, so it is connected last.
+        crawler.signals.connect(self._connect_release, signal=signals.engine_started)
+        self.crawler = crawler
+
+    def _connect_release(self) -> None:
+        self.crawler.signals.connect(self.release, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DataDirectoryLock:

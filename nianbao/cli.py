@@ -144,23 +144,26 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             urls += portal.start_urls
             hosts += portal.allowed_hosts
     overrides = dict(_setting(s) for s in args.settings)
-    job = args.data / JOB_DIR
-    if args.restart and job.exists():
-        shutil.rmtree(job)
-    if args.resume or (args.auto_resume and (job / PLAN_FILE).exists()):
-        plan = _load_plan(job)
-        urls, hosts, overrides = plan["urls"], plan["hosts"], {**plan["overrides"], **overrides}
-        err_console.print(
-            f"resuming the interrupted crawl of {', '.join(urls)}", markup=False, soft_wrap=True
-        )
-    elif job.exists():
-        raise CliError(
-            f"an interrupted crawl is pending in {job}: finish it with "
-            f"`nianbao crawl --resume --data {args.data}` or drop it with --restart"
-        )
-    if not urls:
-        raise CliError("nothing to crawl: give start URLs or --portal NAME")
-    stats = run_crawl(urls, args.data, db=args.db, allowed_hosts=hosts, overrides=overrides)
+    with data_lock(args.data):  # before touching an interrupted crawl's state: it may be running
+        job = args.data / JOB_DIR
+        if args.restart and job.exists():
+            shutil.rmtree(job)
+        db = args.db
+        if args.resume or (args.auto_resume and (job / PLAN_FILE).exists()):
+            plan = _load_plan(job)
+            urls, hosts, overrides = plan["urls"], plan["hosts"], {**plan["overrides"], **overrides}
+            db = db or plan.get("db")
+            err_console.print(
+                f"resuming the interrupted crawl of {', '.join(urls)}", markup=False, soft_wrap=True
+            )
+        elif job.exists():
+            raise CliError(
+                f"an interrupted crawl is pending in {job}: finish it with "
+                f"`nianbao crawl --resume --data {args.data}` or drop it with --restart"
+            )
+        if not urls:
+            raise CliError("nothing to crawl: give start URLs or --portal NAME")
+        stats = run_crawl(urls, args.data, db=db, allowed_hosts=hosts, overrides=overrides)
     print_crawl_summary(stats, args.data)
     return 0
 
@@ -191,12 +194,15 @@ def run_crawl(
     allowed_hosts: list[str] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run one crawl to completion in this process (a Twisted reactor runs once per process)."""
+    """Run one crawl to completion in this process (a Twisted reactor runs once per process).
+
+    The caller holds the data directory's lock (`data_lock`).
+    """
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings.crawl")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from archive.warcstore import recover
+    from archive.warcstore import RecoveryError, recover
     from crawler.spiders.portal import PortalSpider
 
     settings = get_project_settings()
@@ -209,47 +215,55 @@ def run_crawl(
     if not settings.getbool("NIANBAO_BROWSER_ENABLED"):
         settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")  # no browser driver started at all
 
-    with data_lock(data):
-        warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
-        for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
+    warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
+    for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
+        try:
             recovered = recover(stale)
-            err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
-        # Resumable: Scrapy keeps the queue and the seen-set in JOBDIR; a clean finish drops them.
-        job = data / JOB_DIR
-        job.mkdir(parents=True, exist_ok=True)
-        plan = {
-            "urls": urls,
-            "hosts": allowed_hosts or [],
-            "overrides": {k: str(v) for k, v in (overrides or {}).items()},
-        }
-        (job / PLAN_FILE).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-        settings.set("JOBDIR", str(job), priority="cmdline")
-        settings.set("NIANBAO_LOCK_HELD", True, priority="cmdline")
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(PortalSpider)
-        process.crawl(crawler, start_urls=urls)
-        process.start()
-        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        if stats.get("finish_reason") == "finished":
-            shutil.rmtree(job, ignore_errors=True)
-        else:
-            err_console.print(
-                f"crawl stopped ({stats.get('finish_reason')}); "
-                f"`nianbao crawl --resume --data {data}` finishes it",
-                markup=False, soft_wrap=True,
-            )  # fmt: skip
-        return stats
+        except RecoveryError as err:  # nothing complete in it (killed before its first record)
+            damaged = warc_dir / "damaged"
+            damaged.mkdir(exist_ok=True)
+            stale.rename(damaged / stale.name)
+            err_console.print(f"set aside {stale.name}: {err}", markup=False, soft_wrap=True)
+            continue
+        err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
+    # Resumable: Scrapy keeps the queue and the seen-set in JOBDIR; a clean finish drops them.
+    job = data / JOB_DIR
+    job.mkdir(parents=True, exist_ok=True)
+    plan = {
+        "urls": urls,
+        "hosts": allowed_hosts or [],
+        "overrides": {k: str(v) for k, v in (overrides or {}).items()},
+        "db": db,
+    }
+    (job / PLAN_FILE).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    settings.set("JOBDIR", str(job), priority="cmdline")
+    settings.set("NIANBAO_LOCK_HELD", True, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, start_urls=urls)
+    process.start()
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if stats.get("finish_reason") == "finished":
+        shutil.rmtree(job, ignore_errors=True)
+    else:
+        err_console.print(
+            f"crawl stopped ({stats.get('finish_reason')}); "
+            f"`nianbao crawl --resume --data {data}` finishes it",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+    return stats
 
 
 @contextlib.contextmanager
 def data_lock(data: Path) -> Iterator[None]:
     """One writer per data directory: a second crawl or reparse on it is refused, not interleaved."""
     data.mkdir(parents=True, exist_ok=True)
-    with open(data / ".lock", "w") as handle:
+    with open(data / ".lock", "a+") as handle:  # "a+": the holder's pid survives a refused attempt
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             raise CliError(f"{data} is in use by another nianbao crawl or reparse") from err
+        handle.truncate(0)
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         yield
@@ -451,7 +465,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from archive.export import iter_export_records
     from nianbao.sample_portal.server import serve
 
-    with serve() as base_url:
+    with data_lock(args.data), serve() as base_url:
         err_console.print(f"sample portal at {base_url}")
         stats = run_crawl(
             [base_url],

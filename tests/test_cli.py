@@ -106,3 +106,34 @@ def test_crawls_started_outside_the_cli_take_the_same_lock(tmp_path: Path) -> No
         DataDirectoryLock.from_crawler(get_crawler(PortalSpider, {"NIANBAO_DATA": str(tmp_path)}))
     first.release()
     DataDirectoryLock.from_crawler(get_crawler(PortalSpider, {"NIANBAO_DATA": str(tmp_path)})).release()
+
+
+def test_restart_never_drops_the_state_of_a_running_crawl(tmp_path: Path) -> None:
+    (tmp_path / "job").mkdir()
+    (tmp_path / "job" / "nianbao-plan.json").write_text(
+        '{"urls": ["http://127.0.0.1:9/"], "hosts": [], "overrides": {}}'
+    )
+    with data_lock(tmp_path):  # a crawl is running on it
+        proc = run("crawl", "--restart", "http://127.0.0.1:9/", "--data", str(tmp_path))
+    assert proc.returncode == 2 and "in use" in proc.stderr
+    assert (tmp_path / "job" / "nianbao-plan.json").exists()
+
+
+def test_an_empty_leftover_warc_is_set_aside_not_fatal(tmp_path: Path) -> None:
+    warc = tmp_path / "warc"
+    warc.mkdir()
+    (warc / "nianbao-20260101000000-00000-host-abcdef.warc.gz.open").write_bytes(b"")  # killed at once
+    proc = run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path), "-s", "RETRY_ENABLED=False",
+               "-s", "NIANBAO_BROWSER_ENABLED=False")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]  # the crawl went on (its one URL refuses connections)
+    assert "RecoveryError" not in proc.stderr
+    assert "set aside nianbao-20260101000000-00000-host-abcdef.warc.gz.open" in proc.stderr
+    assert (warc / "damaged" / "nianbao-20260101000000-00000-host-abcdef.warc.gz.open").exists()
+
+
+def test_the_lock_file_keeps_its_holder(tmp_path: Path) -> None:
+    import os
+
+    with data_lock(tmp_path):
+        run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path))  # refused
+        assert (tmp_path / ".lock").read_text().strip() == str(os.getpid())

@@ -18,6 +18,7 @@ scrapy-playwright, and only those.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -35,8 +36,9 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, start_urls: list[str] | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(start_urls, str):
-            start_urls = [u for u in start_urls.split(",") if u]
+        if isinstance(start_urls, str):  # a spider argument (Scrapyd, scrapy crawl -a): URLs separated
+            # by whitespace, or by commas before the next URL (commas inside a query string stay)
+            start_urls = [u for u in re.split(r"\s+|,(?=https?://)", start_urls) if u]
         self.start_urls = list(start_urls or [])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
