@@ -74,6 +74,8 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
+        # A redirect copies the meta of the request it came from: that URL's capture is not this one's.
+        request.meta.pop("previous_capture", None)
         if self.sessions is None or request.method != "GET" or request.meta.get("playwright"):
             return
         with self.sessions() as session:
