@@ -74,8 +74,11 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        # A redirect copies the meta of the request it came from: that URL's capture is not this one's.
-        request.meta.pop("previous_capture", None)
+        # A redirect copies the meta and headers of the request it came from: that URL's capture
+        # (and the validators taken from it) are not this one's.
+        if request.meta.pop("previous_capture", None) is not None:
+            for name in ("If-None-Match", "If-Modified-Since"):
+                request.headers.pop(name, None)
         if self.sessions is None or request.method != "GET" or request.meta.get("playwright"):
             return
         with self.sessions() as session:
