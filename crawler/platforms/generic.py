@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from w3lib.url import safe_url_string
-
 from archive.classify import is_navigation, is_pagination, is_report_title
+from archive.urls import absolute_url
 from crawler.platforms.base import Link, Page
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf)$", re.I)
@@ -65,9 +64,7 @@ def classify_anchor(url: str, path: str, text: str, title: str, on_report_page: 
 
 def absolute(base: str, href: str) -> str | None:
     """`href` resolved against `base`, percent-encoded as a browser would; None for non-HTTP."""
-    from urllib.parse import urljoin
-
-    url = safe_url_string(urljoin(base, href))
+    url = absolute_url(base, href)
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
