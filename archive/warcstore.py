@@ -183,6 +183,9 @@ class StoredResponse:
     record_type: str  # "response" | "revisit" | "resource"
     fetched_at: datetime
     refers_to: str | None
+    # The record's WARC-Nianbao-Reconstructed items, e.g. "body-decoded-by-browser" on a response
+    # the browser fetched (its body is the browser's decoded copy).
+    reconstructed: tuple[str, ...] = ()
 
 
 class RecoveryError(ValueError):
@@ -730,6 +733,9 @@ def _stored(rec: ArcWarcRecord, block: bytes, filename: str, offset: int, length
         record_type=rec.rec_type,
         fetched_at=iso_date_to_datetime(h.get_header("WARC-Date"), tz_aware=True),
         refers_to=refers_to,
+        reconstructed=tuple(
+            i.strip() for i in (h.get_header(RECONSTRUCTED_FIELD) or "").split(",") if i.strip()
+        ),
     )
 
 
