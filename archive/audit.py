@@ -88,7 +88,17 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.db import Capture, Document, Failure, PageLink, ParseRun, ReportCapture, ReportRow, VersionRow
+from archive.db import (
+    Capture,
+    Document,
+    Failure,
+    PageLink,
+    ParseRun,
+    ReportCapture,
+    ReportRow,
+    VersionRow,
+    live_run_clause,
+)
 from archive.ingest import current_version
 from archive.meta import agency_from_title, parse_date
 from settings.registry import Portal
@@ -461,7 +471,7 @@ def _load_reports(session: Session, registry: dict[str, Portal]) -> list[_Found]
         if version is None:
             continue
         data = version.data or {}
-        live = [v for v in report.versions if v.parse_run.superseded_by is None]
+        live = [v for v in report.versions if v.parse_run.live]
         changes: list[dict[str, Any]] = []
         for before, after in pairwise(live):
             for change in diff_versions(before.data or {}, after.data or {}):
@@ -517,7 +527,7 @@ def _load_failures(session: Session, registry: dict[str, Portal], parsed_urls: s
     failures = session.scalars(
         select(Failure)
         .join(ParseRun, Failure.parse_run_id == ParseRun.id)
-        .where(ParseRun.superseded_by.is_(None))
+        .where(live_run_clause())
         .options(selectinload(Failure.capture))
         .order_by(Failure.id)
     ).all()

@@ -4,9 +4,14 @@ The database is derived data: every row can be rebuilt from the WARC files (`nia
 so captures point at their WARC record (file, offset, record id) rather than holding bodies.
 The schema is created and upgraded by Alembic (`archive/migrations`) on first use.
 
-SQLite is opened in WAL mode with `BEGIN IMMEDIATE` transactions: with several writers, deferred
-transactions that upgrade from read to write fail with "database is locked" whatever the
-busy_timeout (shared/notes/libraries.md §7).
+SQLite is opened in WAL mode. Write sessions (`sessions(engine, write=True)`) begin with
+`BEGIN IMMEDIATE`: with several writers, deferred transactions that upgrade from read to write fail
+with "database is locked" whatever the busy_timeout (shared/notes/libraries.md §7). Read sessions
+(the default) begin a plain deferred transaction, which in WAL mode never blocks a writer nor waits
+for one, so `export`, `audit` and the crawl's incremental lookup never hold the write lock.
+
+Columns fed from what a server sent (headers, page text) are `Text`, not length-limited, and NUL
+characters are stripped from every stored string: SQLite accepts both, PostgreSQL rejects them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -40,6 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
 DB_ENV = "NIANBAO_DB"
+WRITE_OPTION = "nianbao_write"  # execution option of write sessions: BEGIN IMMEDIATE on SQLite
 
 
 class Base(DeclarativeBase):
@@ -60,8 +67,16 @@ class ParseRun(Base):
     parser_version: Mapped[str] = mapped_column(String(32))
     extractor: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when the run ended: a crawl at engine stop, a reparse after its last record. A reparse
+    # without it was interrupted and its results are not live; a crawl's are live as it goes.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when a later reparse re-read the archive: this run's versions are history until pruned.
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("parse_runs.id", ondelete="SET NULL"))
+
+    @property
+    def live(self) -> bool:
+        """Its results are the current reading: not superseded, and not an unfinished reparse."""
+        return self.superseded_by is None and (self.kind != "reparse" or self.finished_at is not None)
 
 
 class Capture(Base):
@@ -72,17 +87,17 @@ class Capture(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, index=True)
     warc_filename: Mapped[str] = mapped_column(String(255))
-    warc_offset: Mapped[int] = mapped_column(Integer)
-    warc_length: Mapped[int] = mapped_column(Integer)
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
     record_id: Mapped[str] = mapped_column(String(64), unique=True)
     record_type: Mapped[str] = mapped_column(String(16), default="response")
     refers_to: Mapped[str | None] = mapped_column(String(64))  # revisit: the record holding the payload
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[int] = mapped_column(Integer)
-    content_type: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(Text)
     payload_digest: Mapped[str | None] = mapped_column(String(64), index=True)
-    etag: Mapped[str | None] = mapped_column(String(255))
-    last_modified: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_captures_file_offset", "warc_filename", "warc_offset"),)
 
@@ -118,7 +133,7 @@ class Document(Base):
     url: Mapped[str] = mapped_column(Text, index=True)
     page_url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16), default="html")  # html | pdf | docx | doc | wps
-    encoding: Mapped[str | None] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     page_metadata: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     spam: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # injected links found
@@ -161,7 +176,7 @@ class VersionRow(Base):
     parse_run_id: Mapped[int] = mapped_column(ForeignKey("parse_runs.id", ondelete="CASCADE"), index=True)
     digest: Mapped[str] = mapped_column(String(64))  # of the parsed content, to tell edits from noise
     published_on: Mapped[date | None] = mapped_column(Date)
-    index_no: Mapped[str | None] = mapped_column(String(128))
+    index_no: Mapped[str | None] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(16))
     processing_fee_yuan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -218,10 +233,40 @@ class Failure(Base):
     capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id", ondelete="CASCADE"), index=True)
     parse_run_id: Mapped[int] = mapped_column(ForeignKey("parse_runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
-    stage: Mapped[str] = mapped_column(String(16))  # extract | parse
+    stage: Mapped[str] = mapped_column(String(16))  # extract | parse | ingest
     reason: Mapped[str] = mapped_column(Text)
 
     capture: Mapped[Capture] = relationship()
+
+
+def live_run_clause() -> Any:
+    """SQL twin of `ParseRun.live`, for queries joined to `parse_runs`."""
+    return ParseRun.superseded_by.is_(None) & (
+        (ParseRun.kind != "reparse") | ParseRun.finished_at.is_not(None)
+    )
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with NUL characters removed from every string in it (nested in JSON too)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(v) for v in value)
+    return value
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _strip_nul(_mapper, _connection, target: Base) -> None:
+    """PostgreSQL refuses NUL in text (and in JSON strings); page text and headers may hold one."""
+    for attr in _mapper.column_attrs:
+        value = target.__dict__.get(attr.key)  # loaded values only: never a load inside a flush
+        if isinstance(value, str | dict | list) and not attr.columns[0].primary_key:
+            cleaned = without_nul(value)
+            if cleaned != value:
+                setattr(target, attr.key, cleaned)
 
 
 def database_url(data_dir: Path, override: str | None = None) -> str:
@@ -243,7 +288,14 @@ def open_database(url: str) -> Engine:
     return engine
 
 
-def sessions(engine: Engine) -> sessionmaker:
+def sessions(engine: Engine, *, write: bool = False) -> sessionmaker:
+    """Sessions on `engine`: read-only by default; `write=True` for the ones that store.
+
+    On SQLite a write session begins `BEGIN IMMEDIATE` (it takes the write lock up front, so two
+    writers queue on busy_timeout instead of failing), a read session a deferred `BEGIN`.
+    """
+    if write:
+        engine = engine.execution_options(**{WRITE_OPTION: True})
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -255,7 +307,7 @@ def upgrade_schema(engine: Engine) -> None:
     with migrations_directory() as directory:
         config = Config()
         config.set_main_option("script_location", str(directory))
-        with engine.begin() as connection:
+        with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -300,4 +352,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")

@@ -1,7 +1,9 @@
 """Export: stored reports as JSON lines (the REPORT.md object plus provenance) or as CSV.
 
-Rows come out ordered by (url, first_seen), so two databases holding the same reports export
-byte-identical files whatever order the crawl stored them in.
+Rows come out ordered by (url, first_seen), compared in Python (code points, not the database's
+collation), so two databases holding the same reports export byte-identical files whatever order
+the crawl stored them in and whatever the engine. The rows are read in one short read transaction
+before the first is handed out, so a slow consumer holds no lock on the store.
 """
 
 from __future__ import annotations
@@ -35,15 +37,14 @@ def iso_utc(moment: datetime) -> str:
 def iter_export_records(engine: Engine) -> Iterator[dict[str, Any]]:
     """Each stored report, as its latest version says, in the export format (REPORT.md + url,
     page_url, first_seen, text)."""
+    records = []
     with sessions(engine)() as session:
         rows = session.scalars(
-            select(ReportRow)
-            .options(
+            select(ReportRow).options(
                 selectinload(ReportRow.versions).selectinload(VersionRow.document),
                 selectinload(ReportRow.versions).selectinload(VersionRow.parse_run),
             )
-            .order_by(ReportRow.url, ReportRow.first_seen, ReportRow.id)
-        )
+        ).all()
         for row in rows:
             latest = current_version(row)
             if latest is None:
@@ -53,7 +54,10 @@ def iter_export_records(engine: Engine) -> Iterator[dict[str, Any]]:
             record["page_url"] = row.page_url
             record["first_seen"] = iso_utc(row.first_seen)
             record["text"] = latest.document.text
-            yield record
+            records.append((row.url, record["first_seen"], row.id, record))
+    records.sort(key=lambda r: r[:3])
+    for *_, record in records:
+        yield record
 
 
 def write_jsonl(engine: Engine, out: IO[str]) -> int:

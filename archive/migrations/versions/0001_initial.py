@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:32:18.828646
+Create Date: 2026-11-21 22:59:08.804913
 """
 
 import sqlalchemy as sa
@@ -21,17 +21,17 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("warc_filename", sa.String(length=255), nullable=False),
-        sa.Column("warc_offset", sa.Integer(), nullable=False),
-        sa.Column("warc_length", sa.Integer(), nullable=False),
+        sa.Column("warc_offset", sa.BigInteger(), nullable=False),
+        sa.Column("warc_length", sa.BigInteger(), nullable=False),
         sa.Column("record_id", sa.String(length=64), nullable=False),
         sa.Column("record_type", sa.String(length=16), nullable=False),
         sa.Column("refers_to", sa.String(length=64), nullable=True),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
-        sa.Column("content_type", sa.String(length=255), nullable=True),
+        sa.Column("content_type", sa.Text(), nullable=True),
         sa.Column("payload_digest", sa.String(length=64), nullable=True),
-        sa.Column("etag", sa.String(length=255), nullable=True),
-        sa.Column("last_modified", sa.String(length=64), nullable=True),
+        sa.Column("etag", sa.Text(), nullable=True),
+        sa.Column("last_modified", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("record_id"),
     )
@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("parser_version", sa.String(length=32), nullable=False),
         sa.Column("extractor", sa.String(length=64), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("superseded_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["superseded_by"], ["parse_runs.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
@@ -76,7 +77,7 @@ def upgrade() -> None:
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("page_url", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("encoding", sa.String(length=32), nullable=True),
+        sa.Column("encoding", sa.Text(), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("page_metadata", sa.JSON(), nullable=False),
         sa.Column("spam", sa.JSON(), nullable=False),
@@ -129,7 +130,7 @@ def upgrade() -> None:
         sa.Column("parse_run_id", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=True),
-        sa.Column("index_no", sa.String(length=128), nullable=True),
+        sa.Column("index_no", sa.Text(), nullable=True),
         sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("processing_fee_yuan", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
