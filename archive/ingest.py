@@ -11,9 +11,18 @@ function of the WARC files alone.
   attachment when its article page (or the anchor that linked it) names a report. The attachment
   is parsed with its page's title and dates in front of its text, and the page and its attachment
   are one report.
-- A report is identified by its document URL, or by (title, agency, year) for a repost of the
-  same report at another URL. A capture whose parsed content equals the report's latest version
-  is one more capture of that version; different content is a new version (an edit).
+- A report is one agency's report on one year. A capture is of a stored report when its parsed
+  (agency, year) are the report's and it is at the report's document URL or article page (the
+  page, or an attachment of it), or when it is a repost at another URL with the same title and
+  the same content. The same URL showing another (agency, year) (a fixed 年报 URL showing next
+  year's report, a page linking several reports) is another report. A capture whose parsed
+  content equals the report's latest version is one more capture of that version; different
+  content of the same document is a new version (an edit).
+- An attachment takes its article page from the newest page archived before it that links it
+  (WARC order), so the crawl and a reparse, into a fresh or an existing database, tie it alike.
+- A browser fetch archives the browser's copy of the page (a response marked
+  `body-decoded-by-browser`) and the rendered DOM (a resource record); the report is parsed from
+  the rendered DOM only, the browser's copy gives its capture and links.
 - A report page that cannot be extracted or parsed is a `Failure` with the reason; nothing here
   raises on bad input.
 """
@@ -29,14 +38,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
-from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from archive.classify import is_report_title
+from archive.classify import is_report_title, normalise_title
 from archive.db import (
     Capture,
     CellRow,
@@ -60,7 +68,8 @@ from archive.extract import (
 )
 from archive.parse import parse_report
 from archive.report import NotAReport, Report
-from archive.warcstore import StoredResponse
+from archive.urls import absolute_url
+from archive.warcstore import RecordRef, StoredResponse
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +83,12 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf)(?:$|[?#])", re.I)
 CHALLENGE_STATUSES = (202, 412, 521)
 _CHALLENGE = re.compile(r"\$_ts|__jsl_clearance|wzws_cid|document\.cookie\s*=", re.I)
+BROWSER_COPY = "body-decoded-by-browser"  # WARC-Nianbao-Reconstructed item of a browser's response
+# Anchor text of an attachment that is a report (not a form, a table or an explanatory note).
+_NAMES_REPORT = re.compile(r"年报|年度报告|工作报告")
+_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf)$", re.I)
+# Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
+_SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +109,12 @@ def start_run(session: Session, kind: str) -> ParseRun:
     return run
 
 
+def finish_run(session: Session, run: ParseRun) -> None:
+    """Mark the run finished: a reparse's results become live (a crawl's are live as it goes)."""
+    run.finished_at = datetime.now(UTC)
+    session.flush()
+
+
 def header(headers: list[tuple[str, str]], name: str) -> str | None:
     """The first value of a header, case-insensitively."""
     name = name.lower()
@@ -103,14 +124,14 @@ def header(headers: list[tuple[str, str]], name: str) -> str | None:
 def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> IngestResult:
     """Store one WARC record: always its capture; a report, version or failure when it holds one.
 
-    Idempotent per record: a reparse finds the capture (and its links) already stored and only adds
-    what its own parse run reads from it.
+    Idempotent per record: a reparse finds the capture already stored, reads its links again and
+    adds what its own parse run reads from it.
     """
     capture, new = _capture_for(session, record)
     content_type = header(record.headers, "Content-Type") or ""
     mime = content_type.split(";")[0].strip().lower()
     if record.record_type == "revisit":
-        return _ingest_revisit(session, record, capture, new)
+        return _ingest_revisit(session, record, capture, new, run)
     if record.record_type not in ("response", "resource"):
         return IngestResult("capture", record.url)
     if record.status in CHALLENGE_STATUSES and _CHALLENGE.search(record.body[:20000].decode("latin-1")):
@@ -127,10 +148,23 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     return IngestResult("capture", record.url)
 
 
+def record_failure(session: Session, record: StoredResponse, run: ParseRun, reason: str) -> IngestResult:
+    """Record that ingesting `record` failed (after its savepoint was rolled back), with the reason."""
+    try:
+        with session.begin_nested():
+            capture, _ = _capture_for(session, record)
+            return _fail(session, capture, run, "ingest", reason)
+    except Exception:  # not even the capture can be stored: the WARC record stays the evidence
+        log.error("cannot record the failure of %s: %s", record.url, traceback.format_exc())
+        return IngestResult("failure", record.url, reason=reason)
+
+
 # --- revisits -------------------------------------------------------------------------------
 
 
-def _ingest_revisit(session: Session, record: StoredResponse, capture: Capture, new: bool) -> IngestResult:
+def _ingest_revisit(
+    session: Session, record: StoredResponse, capture: Capture, new: bool, run: ParseRun
+) -> IngestResult:
     """A re-crawl found the payload unchanged: the revisit shows what its referred capture showed.
 
     Nothing is re-parsed. The referred capture's links are this capture's links too (evidence for
@@ -139,18 +173,39 @@ def _ingest_revisit(session: Session, record: StoredResponse, capture: Capture, 
     referred = session.scalars(select(Capture).where(Capture.record_id == record.refers_to)).first()
     if referred is None:
         return IngestResult("capture", record.url, reason="revisit of a record not in the archive")
-    if new:
-        links = session.scalars(select(PageLink).where(PageLink.capture_id == referred.id)).all()
-        session.add_all(PageLink(capture_id=capture.id, kind=k.kind, url=k.url, text=k.text) for k in links)
-    shown = session.scalars(select(ReportCapture).where(ReportCapture.capture_id == referred.id)).all()
+    if new or run.kind == "reparse":
+        links = session.scalars(
+            select(PageLink).where(PageLink.capture_id == referred.id).order_by(PageLink.id)
+        ).all()
+        _replace_links(session, capture, [(k.kind, k.url, k.text) for k in links], new)
+    shown = session.scalars(
+        select(ReportCapture).where(ReportCapture.capture_id == referred.id).order_by(ReportCapture.report_id)
+    ).all()
     outcome: Outcome = "capture"
     for link in shown:
         report = session.get(ReportRow, link.report_id)
-        version = current_version(report) if report is not None else None
-        if version is not None and session.get(ReportCapture, (report.id, capture.id)) is None:
+        if report is None:
+            continue
+        if run.kind == "reparse" and session.get(VersionRow, link.version_id).parse_run_id != run.id:
+            continue  # a link an older run made, which this run's reading of the referred record dropped
+        version = current_version(report, run)
+        if version is None:
+            continue
+        existing = session.get(ReportCapture, (report.id, capture.id))
+        if existing is None:
             session.add(ReportCapture(report_id=report.id, capture_id=capture.id, version_id=version.id))
-            outcome = "unchanged"
+        else:  # a reparse: the revisit now shows this run's version
+            existing.version_id = version.id
+        outcome = "unchanged"
     return IngestResult(outcome, record.url)
+
+
+def _replace_links(session: Session, capture: Capture, links: list[tuple[str, str, str]], new: bool) -> None:
+    """Store the capture's links; a reparse reads them again, replacing what an older run stored."""
+    if not new:
+        session.execute(delete(PageLink).where(PageLink.capture_id == capture.id))
+    session.add_all(PageLink(capture_id=capture.id, kind=k, url=u, text=t) for k, u, t in links)
+    session.flush()
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -165,8 +220,12 @@ def _ingest_page(
     except (ValueError, lxml.etree.ParserError):
         return IngestResult("capture", record.url)
     links = page_links(capture.url, tree)
-    if new:
-        session.add_all(PageLink(capture_id=capture.id, kind=k, url=u, text=t) for k, u, t in links)
+    if new or run.kind == "reparse":
+        _replace_links(session, capture, links, new)
+    if record.record_type == "response" and BROWSER_COPY in record.reconstructed:
+        # The browser's copy of a page it rendered: the rendered DOM (a resource record of the same
+        # fetch) is the one parsed, so the report is not read twice from one fetch.
+        return IngestResult("capture", record.url, reason="browser's copy; the rendered DOM is parsed")
     attachments = [u for k, u, _ in links if k == "attachment"]
     metadata = page_metadata(tree)
     if not is_report_title(metadata.get("标题")):
@@ -195,7 +254,11 @@ def _ingest_page(
 
 
 def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, str, str]]:
-    """(kind, url, anchor text) of every link to a document file or to a report-titled page."""
+    """(kind, url, anchor text) of every link to a document file or to a report-titled page.
+
+    URLs are in the form the crawler requests them (`archive.urls.absolute_url`), so an attachment
+    named in Chinese meets its WARC record.
+    """
     found = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -203,9 +266,9 @@ def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, st
             continue
         text = re.sub(r"\s+", "", anchor.text_content() or "") or (anchor.get("title") or "").strip()
         if ATTACHMENT_HREF.search(href):
-            found.append(("attachment", urljoin(page_url, href), text[:500]))
+            found.append(("attachment", absolute_url(page_url, href), text[:500]))
         elif is_report_title(text) or is_report_title(anchor.get("title")):
-            found.append(("report", urljoin(page_url, href), text[:500]))
+            found.append(("report", absolute_url(page_url, href), text[:500]))
     return found
 
 
@@ -215,27 +278,22 @@ def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, st
 def _ingest_attachment(
     session: Session, record: StoredResponse, capture: Capture, content_type: str, kind: str, run: ParseRun
 ) -> IngestResult:
-    link = session.scalars(
-        select(PageLink)
-        .where(PageLink.url == record.url, PageLink.kind == "attachment")
-        .order_by(PageLink.id.desc())
-        .limit(1)
-    ).first()
-    page_doc = None
-    if link is not None:
-        page_doc = session.scalars(
-            select(Document)
-            .join(Capture, Document.capture_id == Capture.id)
-            .where(Capture.url == link.capture.url, Document.kind == "html")
-            .order_by(Document.id.desc())
-            .limit(1)
-        ).first()
+    link = _linking_page(session, record)
+    page_doc = _page_document(session, link.capture.url, record.ref, run) if link is not None else None
     page_metadata = dict(page_doc.page_metadata) if page_doc is not None else {}
     page_title = page_metadata.get("标题")
-    title = page_title if is_report_title(page_title) else (link.text if link else None)
-    if not is_report_title(title):
+    on_report_page = link is not None and is_report_title(page_title)
+    several = on_report_page and _links_several_reports(session, link)
+    if several:  # a page listing several reports: each attachment is named by its anchor
+        title = _ATTACHMENT_LABEL.sub("", link.text or "").strip() or page_title
+        page_metadata = {k: v for k, v in page_metadata.items() if k in _SHARED_METADATA}
+    elif on_report_page:
+        title = page_title
+    else:
+        title = link.text if link is not None else None
+    if not (several or is_report_title(title)):
         return IngestResult("capture", record.url)
-    page_url = link.capture.url if link is not None and is_report_title(page_title) else record.url
+    page_url = link.capture.url if on_report_page else record.url
     try:
         converted = document_text(record.body, content_type, record.url)
     except ExtractionError as err:
@@ -256,6 +314,63 @@ def _ingest_attachment(
         return _fail(session, capture, run, "parse", f"internal parser error: {type(err).__name__}: {err}")
     report.url = record.url
     return _store_report(session, document, capture, report, page_url=page_url, run=run)
+
+
+def _position(capture: Capture) -> tuple[str, int]:
+    """Where a capture's record is in the archive: WARC files sort chronologically by name."""
+    return capture.warc_filename, capture.warc_offset
+
+
+def _linking_page(session: Session, record: StoredResponse) -> PageLink | None:
+    """The newest link to this attachment from a capture archived before it (WARC order).
+
+    Never a later capture's: the live crawl had not seen it yet, and a reparse, into an existing
+    database or a fresh one, must tie the attachment as the crawl did. Compared in Python, so the
+    order does not depend on the database's collation.
+    """
+    here = (record.ref.filename, record.ref.offset)
+    links = session.execute(
+        select(PageLink, Capture)
+        .join(Capture, PageLink.capture_id == Capture.id)
+        .where(PageLink.url == record.url, PageLink.kind == "attachment")
+    ).all()
+    before = [(_position(c), link.id, link) for link, c in links if _position(c) < here]
+    return max(before, key=lambda t: t[:2])[2] if before else None
+
+
+def _page_document(session: Session, page_url: str, here: RecordRef, run: ParseRun) -> Document | None:
+    """The article page's newest HTML document archived before `here`, as a current run read it."""
+    rows = session.execute(
+        select(Document, Capture, ParseRun)
+        .join(Capture, Document.capture_id == Capture.id)
+        .join(ParseRun, Document.parse_run_id == ParseRun.id)
+        .where(Capture.url == page_url, Document.kind == "html")
+    ).all()
+    position = (here.filename, here.offset)
+    candidates = [
+        (_position(c), d.id, d) for d, c, r in rows if _position(c) < position and _reads_for(r, run)
+    ]
+    return max(candidates, key=lambda t: t[:2])[2] if candidates else None
+
+
+def _reads_for(other: ParseRun, run: ParseRun) -> bool:
+    """Whether `other`'s results are current for `run`: a reparse sees only its own."""
+    if run.kind == "reparse":
+        return other.id == run.id
+    return other.id == run.id or other.live
+
+
+def _links_several_reports(session: Session, link: PageLink) -> bool:
+    """Whether the page that holds `link` links more than one report attachment."""
+    texts = session.execute(
+        select(PageLink.url, PageLink.text).where(
+            PageLink.capture_id == link.capture_id, PageLink.kind == "attachment"
+        )
+    ).all()
+    named = {
+        url for url, text in texts if is_report_title(text) or _NAMES_REPORT.search(normalise_title(text))
+    }
+    return len(named) > 1
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -321,20 +436,52 @@ def content_digest(data: dict) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def _find_report(session: Session, report: Report, page_url: str) -> ReportRow | None:
-    """The stored report this one is a capture of: same document URL, else a same-titled repost."""
-    same_url = session.scalars(
-        select(ReportRow).where((ReportRow.url == report.url) | (ReportRow.page_url == page_url)).limit(1)
-    ).first()
-    if same_url is not None or not (report.title and report.agency and report.year):
-        return same_url
-    return session.scalars(
+def _find_report(
+    session: Session, report: Report, page_url: str, digest: str, run: ParseRun
+) -> tuple[ReportRow | None, bool]:
+    """The stored report this capture is of, and whether this run already holds it.
+
+    Same (agency, year) at the report's document URL or article page (a re-capture, an edit, the
+    attachment of a parsed page); else a repost: same title, agency and year with equal content.
+    A reparse first looks among the reports it has rebuilt. When none matches it takes over (returns
+    as not held) a report at the same place, or a repost, that only older runs hold, preferring one
+    whose (agency, year) as the older parser read them agree: its identity fields are then rewritten
+    from this run, so reports keep their ids and a parser fix reaches them.
+    """
+    key = (report.agency, report.year)
+    at_place = session.scalars(
         select(ReportRow)
-        .where(
-            ReportRow.title == report.title, ReportRow.agency == report.agency, ReportRow.year == report.year
+        .where((ReportRow.url == report.url) | (ReportRow.page_url == page_url))
+        .order_by(ReportRow.id)
+    ).all()
+    same_place = [row for row in at_place if (row.agency, row.year) == key]
+    reposts: list[ReportRow] = []
+    if report.title and report.agency and report.year:
+        reposts = list(
+            session.scalars(
+                select(ReportRow)
+                .where(
+                    ReportRow.title == report.title,
+                    ReportRow.agency == report.agency,
+                    ReportRow.year == report.year,
+                )
+                .order_by(ReportRow.id)
+            )
         )
-        .limit(1)
-    ).first()
+    for row in same_place:
+        if current_version(row, run) is not None:
+            return row, True
+    for row in reposts:
+        latest = current_version(row, run)
+        if latest is not None and latest.digest == digest:
+            return row, True
+    if run.kind == "reparse":  # an older parser's identity fields are only a hint
+        for row in (*same_place, *reposts, *at_place):
+            if not any(v.parse_run_id == run.id for v in row.versions):
+                return row, False
+    elif same_place:  # a report whose versions are all history: this capture is its current reading
+        return same_place[0], True
+    return None, True
 
 
 def _store_report(
@@ -342,7 +489,7 @@ def _store_report(
 ) -> IngestResult:
     data = report.to_dict()
     digest = content_digest(data)
-    row = _find_report(session, report, page_url)
+    row, held = _find_report(session, report, page_url, digest, run)
     if row is None:
         row = ReportRow(
             url=report.url, page_url=page_url, title=report.title, agency=report.agency, year=report.year,
@@ -350,6 +497,9 @@ def _store_report(
         )  # fmt: skip
         session.add(row)
         session.flush()
+    elif not held:  # a reparse takes the report over: its identity as this run reads it
+        row.url, row.page_url, row.title = report.url, page_url, report.title
+        row.agency, row.year, row.first_seen = report.agency, report.year, capture.fetched_at
     latest = current_version(row, run)
     same_document = current_version(row, run, document_url=document.url)
     if latest is not None and (same_document is None or same_document.digest == digest):
@@ -375,12 +525,14 @@ def current_version(
 ) -> VersionRow | None:
     """The report's latest version as the current parser reads it (of one document, if given).
 
-    Versions of superseded runs are history. While a reparse is running, only its own versions
-    count, so it rebuilds each report's version chain from the archive alone.
+    Versions of superseded runs are history, and so are those of a reparse that has not finished
+    (interrupted, or still running). While a reparse is running, only its own versions count, so it
+    rebuilds each report's version chain from the archive alone.
     """
-    live = [v for v in row.versions if v.parse_run.superseded_by is None]
     if run is not None and run.kind == "reparse":
-        live = [v for v in live if v.parse_run_id == run.id]
+        live = [v for v in row.versions if v.parse_run_id == run.id]
+    else:
+        live = [v for v in row.versions if v.parse_run.live or (run is not None and v.parse_run_id == run.id)]
     if document_url is not None:
         live = [v for v in live if v.document.url == document_url]
     return live[-1] if live else None

@@ -4,10 +4,17 @@ Used after a parser upgrade, or to rebuild a lost database. Records are read in 
 order and run through `archive.ingest`, the same code the live crawl runs. The re-parse is a new
 parse run: captures and reports keep their identity, each report gets this run's versions, and
 the runs before it are marked superseded — their versions stay, as history, until `prune`.
+
+The run is marked finished after its last record; until then (and for ever, if it is interrupted)
+its results are not live and the runs before it stay the current reading. A record that breaks
+ingestion is rolled back to its savepoint and recorded as a `Failure` (stage "ingest"); the
+reparse goes on with the next record.
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +23,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
 from archive.db import Document, Failure, ParseRun, ReportRow, VersionRow, sessions
-from archive.ingest import ingest_record, start_run
+from archive.ingest import finish_run, ingest_record, record_failure, start_run
 from archive.warcstore import iter_records
+
+log = logging.getLogger(__name__)
 
 
 def reparse(
@@ -25,12 +34,17 @@ def reparse(
 ) -> Counter[str]:
     """Re-read the archive in `warc_dir` as a new parse run; returns outcome counts."""
     counts: Counter[str] = Counter()
-    session = sessions(engine)()
+    session = sessions(engine, write=True)()
     try:
         session.begin()
         run = start_run(session, "reparse")
         for n, record in enumerate(iter_records(warc_dir)):
-            result = ingest_record(session, record, run)
+            try:
+                with session.begin_nested():
+                    result = ingest_record(session, record, run)
+            except Exception as err:  # a bug on one record must not stop the rebuild of the rest
+                log.error("ingest failed on %s: %s", record.url, traceback.format_exc())
+                result = record_failure(session, record, run, f"internal error: {type(err).__name__}: {err}")
             counts[result.outcome] += 1
             if progress:
                 progress(record.url)
@@ -42,6 +56,7 @@ def reparse(
             .where(ParseRun.id < run.id, ParseRun.superseded_by.is_(None))
             .values(superseded_by=run.id)
         )
+        finish_run(session, run)
         session.commit()
     finally:
         session.close()
@@ -50,7 +65,7 @@ def reparse(
 
 def prune(engine: Engine) -> int:
     """Delete what superseded parse runs produced (versions, documents, failures); returns runs pruned."""
-    with sessions(engine).begin() as session:
+    with sessions(engine, write=True).begin() as session:
         old = list(session.scalars(select(ParseRun.id).where(ParseRun.superseded_by.is_not(None))))
         if not old:
             return 0

@@ -13,8 +13,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from archive.db import database_url, open_database, sessions
-from archive.ingest import ingest_record, start_run
+from archive.db import ParseRun, database_url, open_database, sessions
+from archive.ingest import finish_run, ingest_record, start_run
 from archive.warcstore import RecordRef, read_record
 from crawler import signals as nianbao_signals
 
@@ -28,7 +28,7 @@ class IngestArchive:
         self.crawler = crawler
         self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
         self.engine = open_database(database_url(data, settings.get("NIANBAO_DB")))
-        self.sessions = sessions(self.engine)
+        self.sessions = sessions(self.engine, write=True)
         with self.sessions.begin() as session:
             self.run = start_run(session, "crawl")
         crawler.signals.connect(self.record_archived, signal=nianbao_signals.record_archived)
@@ -46,4 +46,8 @@ class IngestArchive:
             self.crawler.stats.inc_value(f"nianbao/{result.outcome}")
 
     def close(self) -> None:
-        self.engine.dispose()
+        try:
+            with self.sessions.begin() as session:
+                finish_run(session, session.get(ParseRun, self.run.id))
+        finally:
+            self.engine.dispose()

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import BigInteger, Text, func, select, text
 
-from archive.db import ReportCapture, ReportRow, VersionRow, open_database, sessions
-from archive.ingest import ingest_record, start_run
+import archive.ingest as ingest_mod
+from archive.db import (
+    Capture,
+    Document,
+    Failure,
+    PageLink,
+    ParseRun,
+    ReportCapture,
+    ReportRow,
+    VersionRow,
+    open_database,
+    sessions,
+)
+from archive.export import iter_export_records
+from archive.ingest import current_version, ingest_record, start_run
+from archive.reparse import prune, reparse
+from archive.urls import absolute_url
 from archive.warcstore import HttpExchange, WarcStore, read_record
 from nianbao.sample_portal.server import SITE_DIR
 
 PAGE = SITE_DIR / "zwgk/zfxxgknb/202401/t20240125_3162011.html"  # 发改委 2023, parses as a report
 PDF = Path(__file__).resolve().parent / "fixtures/documents/chromium_2021.pdf"  # another report's numbers
+PDF2 = PDF.with_name("libreoffice_2019.pdf")  # another agency's report
 BASE = "http://127.0.0.1:8000"
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -29,14 +49,20 @@ def ingest_all(tmp: Path, exchanges: list[HttpExchange]):
     engine = open_database(f"sqlite:///{tmp / 'db.sqlite'}")
     with WarcStore(tmp / "warc") as store:
         refs = [store.write_exchange(e) for e in exchanges]
+    return engine, ingest_refs(engine, tmp, refs)
+
+
+def ingest_refs(engine, tmp: Path, refs) -> list[str]:
+    """Ingest archived records as the live crawl does: one crawl run, in archive order."""
     outcomes = []
-    with sessions(engine).begin() as session:
+    with sessions(engine, write=True).begin() as session:
         run = start_run(session, "crawl")
         for ref in refs:
             outcomes.append(
                 ingest_record(session, read_record(tmp / "warc", ref.filename, ref.offset), run).outcome
             )
-    return engine, outcomes
+        ingest_mod.finish_run(session, run)
+    return outcomes
 
 
 def counts(engine) -> tuple[int, int, int]:
@@ -74,3 +100,323 @@ def test_a_changed_page_is_a_new_version_and_a_repost_is_a_capture(tmp_path: Pat
     ])  # fmt: skip
     assert outcomes == ["report", "unchanged", "version"]
     assert counts(engine) == (1, 2, 3)
+
+
+def with_attachment(href: str, text: str = "附件：年度报告全文.pdf") -> str:
+    return PAGE.read_text(encoding="utf-8").replace(
+        '<div class="TRS_Editor"', f'<p><a href="{href}">{text}</a></p><div class="TRS_Editor"', 1
+    )
+
+
+def exported(engine) -> list[dict]:
+    return list(iter_export_records(engine))
+
+
+def test_attachment_named_in_chinese_is_tied_to_its_page(tmp_path: Path) -> None:
+    from crawler.platforms.generic import absolute
+
+    href = "/files/2023年报.pdf"
+    fetched = absolute(BASE + "/nb.html", href)  # the URL the spider requests, percent-encoded
+    assert fetched == absolute_url(BASE + "/nb.html", href) and "%E5" in fetched
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/nb.html", with_attachment(href).encode(), "text/html; charset=utf-8", T0),
+        exchange(fetched.removeprefix(BASE), PDF.read_bytes(), "application/pdf", T0 + timedelta(seconds=1)),
+    ])  # fmt: skip
+    assert outcomes == ["report", "unchanged"]
+    assert counts(engine) == (1, 1, 2)
+
+
+def test_a_page_linking_several_reports_keeps_each_of_them(tmp_path: Path) -> None:
+    title = "2023年度区直各部门政府信息公开工作年度报告"
+    html = f"""<html><head><title>{title}</title></head><body><h1>{title}</h1><div id="zoom">
+      <p><a href="/f/a.pdf">区教育局年报.pdf</a></p><p><a href="/f/b.pdf">附件2：区卫健委年报.pdf</a></p>
+      </div></body></html>"""
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/list.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/f/a.pdf", PDF.read_bytes(), "application/pdf", T0 + timedelta(seconds=1)),
+        exchange("/f/b.pdf", PDF2.read_bytes(), "application/pdf", T0 + timedelta(seconds=2)),
+    ])  # fmt: skip
+    assert outcomes == ["capture", "report", "report"]
+    assert counts(engine) == (2, 2, 2)
+    with sessions(engine)() as session:
+        rows = session.scalars(select(ReportRow).order_by(ReportRow.id)).all()
+        assert [(r.url.removeprefix(BASE), r.page_url.removeprefix(BASE), r.title) for r in rows] == [
+            ("/f/a.pdf", "/list.html", "区教育局年报"),
+            ("/f/b.pdf", "/list.html", "区卫健委年报"),
+        ]
+        assert rows[0].agency != rows[1].agency
+
+
+def test_a_repost_with_other_content_is_not_merged_by_title(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8")
+    edited = html.replace("本年度未收取信息处理费", "本年度共收取信息处理费120元", 1)
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/nb.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/other/nb.html", edited.encode(), "text/html; charset=utf-8", T0 + timedelta(hours=1)),
+    ])  # fmt: skip
+    assert outcomes == ["report", "report"]
+    assert counts(engine) == (2, 2, 2)
+
+
+def test_a_fixed_url_showing_next_years_report_is_a_new_report(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8")
+    next_year = html.replace("2023", "2024").replace("2024年1月", "2025年1月")
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/gknb/index.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/gknb/index.html", next_year.encode(), "text/html; charset=utf-8", T0 + timedelta(days=365)),
+        exchange("/gknb/index.html", next_year.encode(), "text/html; charset=utf-8", T0 + timedelta(days=366)),
+    ])  # fmt: skip
+    assert outcomes == ["report", "report", "unchanged"]
+    assert counts(engine) == (2, 2, 3)
+    with sessions(engine)() as session:
+        rows = session.scalars(select(ReportRow).order_by(ReportRow.id)).all()
+        assert [r.year for r in rows] == [2023, 2024]
+        assert [[v.data["year"] for v in r.versions] for r in rows] == [[2023], [2024]]
+
+
+def test_reparse_rewrites_the_reports_identity_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
+    real = ingest_mod.parse_report
+
+    def fixed_parser(text_: str, url: str | None = None):  # a parser fix reading another agency and year
+        report = real(text_, url=url)
+        report.year, report.agency, report.title = 2099, "新机关", "新机关2099年政府信息公开工作年度报告"
+        return report
+
+    monkeypatch.setattr(ingest_mod, "parse_report", fixed_parser)
+    reparse(engine, tmp_path / "warc")
+    prune(engine)
+    with sessions(engine)() as session:
+        row = session.scalars(select(ReportRow)).one()
+        assert (row.agency, row.year, row.title) == ("新机关", 2099, "新机关2099年政府信息公开工作年度报告")
+        assert current_version(row).data["year"] == 2099
+    [record] = exported(engine)
+    assert (record["agency"], record["year"]) == ("新机关", 2099)
+
+
+def test_reparse_into_an_existing_database_ties_attachments_as_a_fresh_one(tmp_path: Path) -> None:
+    listing = """<html><head><title>年报栏目</title></head><body>
+      <a href="/f/x.pdf">某局2021年政府信息公开工作年度报告</a></body></html>"""
+    article = """<html><head><title>某某局2021年度政府信息公开工作年度报告</title></head><body>
+      <h1>某某局2021年度政府信息公开工作年度报告</h1><div id="zoom"><a href="/f/x.pdf">附件</a></div></body></html>"""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    live, _ = ingest_all(tmp_path / "a", [
+        exchange("/list.html", listing.encode(), "text/html; charset=utf-8", T0),
+        exchange("/f/x.pdf", PDF.read_bytes(), "application/pdf", T0 + timedelta(seconds=1)),
+        exchange("/art.html", article.encode(), "text/html; charset=utf-8", T0 + timedelta(seconds=2)),
+    ])  # fmt: skip
+    before = exported(live)
+    reparse(live, tmp_path / "a" / "warc")
+    fresh = open_database(f"sqlite:///{tmp_path / 'b' / 'db.sqlite'}")
+    reparse(fresh, tmp_path / "a" / "warc")
+
+    def pdf_document(engine) -> tuple[str, str]:
+        with sessions(engine)() as session:
+            run = session.scalars(select(ParseRun).where(ParseRun.kind == "reparse")).one()
+            doc = session.scalars(
+                select(Document).where(Document.url.endswith("x.pdf"), Document.parse_run_id == run.id)
+            ).one()
+            return doc.page_url, doc.title
+
+    assert (
+        pdf_document(live) == pdf_document(fresh) == (BASE + "/f/x.pdf", "某局2021年政府信息公开工作年度报告")
+    )
+    assert exported(live) == exported(fresh) == before
+
+
+def test_revisits_keep_their_report_after_reparse_and_prune(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    first = exchange("/nb.html", html, "text/html; charset=utf-8", T0)
+    again = exchange("/nb.html", html, "text/html; charset=utf-8", T0 + timedelta(days=7))
+    engine = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with WarcStore(tmp_path / "warc") as store:
+        r0 = store.write_exchange(first)
+        r1 = store.write_revisit(
+            again, profile="identical-payload-digest", refers_to=r0, refers_to_uri=first.url
+        )
+    assert ingest_refs(engine, tmp_path, [r0, r1]) == ["report", "unchanged"]
+    reparse(engine, tmp_path / "warc")
+    prune(engine)
+    assert counts(engine) == (1, 1, 2)
+    with sessions(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(PageLink)) == 0  # no attachments here
+        kinds = {c.record_type for c in session.scalars(select(Capture))}
+        assert kinds == {"response", "revisit"}
+
+
+def test_an_interrupted_reparse_is_not_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = PAGE.read_text(encoding="utf-8")
+    edited = html.replace("本年度未收取信息处理费", "本年度共收取信息处理费120元", 1)
+    engine, _ = ingest_all(tmp_path, [
+        exchange("/nb.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/nb.html", edited.encode(), "text/html; charset=utf-8", T0 + timedelta(days=3)),
+    ])  # fmt: skip
+    before = exported(engine)
+    import archive.reparse as reparse_mod
+
+    real = reparse_mod.iter_records
+
+    def killed_after_one(directory):
+        for n, record in enumerate(real(directory)):
+            if n == 1:
+                raise KeyboardInterrupt
+            yield record
+
+    monkeypatch.setattr(reparse_mod, "iter_records", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        reparse(engine, tmp_path / "warc", batch=1)  # the first record's results are committed
+    with sessions(engine)() as session:
+        runs = session.scalars(select(ParseRun).order_by(ParseRun.id)).all()
+        assert [(r.kind, r.finished_at is not None, r.superseded_by) for r in runs] == [
+            ("crawl", True, None),
+            ("reparse", False, None),
+        ]
+        assert session.scalar(select(func.count()).where(VersionRow.parse_run_id == runs[1].id)) == 1
+    assert exported(engine) == before  # the crawl's reading, not a mix with the unfinished reparse
+
+
+def test_a_record_that_breaks_ingestion_does_not_stop_a_reparse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [
+        exchange("/bad.html", html, "text/html; charset=utf-8", T0),
+        exchange("/nb.html", html, "text/html; charset=utf-8", T0 + timedelta(seconds=1)),
+    ])  # fmt: skip
+    real = ingest_mod._store_report
+
+    def broken_on_bad(session, document, capture, report, **kw):
+        if capture.url.endswith("/bad.html"):
+            raise RuntimeError("boom")
+        return real(session, document, capture, report, **kw)
+
+    monkeypatch.setattr(ingest_mod, "_store_report", broken_on_bad)
+    counts_ = reparse(engine, tmp_path / "warc")
+    assert counts_["failure"] == 1
+    with sessions(engine)() as session:
+        run = session.scalars(select(ParseRun).where(ParseRun.kind == "reparse")).one()
+        assert run.finished_at is not None
+        [failure] = session.scalars(select(Failure).where(Failure.parse_run_id == run.id)).all()
+        assert failure.url == BASE + "/bad.html" and failure.stage == "ingest" and "boom" in failure.reason
+        # nothing of the broken record's half-done work is left (its savepoint was rolled back)
+        assert session.scalar(select(func.count()).where(Document.parse_run_id == run.id)) == 1
+
+
+def test_read_sessions_and_export_leave_the_write_lock_free(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
+
+    def can_write() -> bool:
+        con = sqlite3.connect(tmp_path / "db.sqlite", timeout=0.2, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            con.close()
+
+    records = iter_export_records(engine)
+    next(records)  # a reader paused mid-export (`nianbao export | less`)
+    assert can_write()
+    records.close()
+    with sessions(engine)() as session:  # audit, the incremental lookup
+        session.scalars(select(ReportRow)).all()
+        assert can_write()
+    with sessions(engine, write=True)() as session:  # ingest, reparse, prune
+        session.scalars(select(ReportRow)).all()
+        assert not can_write()
+
+
+def test_stored_values_suit_postgresql(tmp_path: Path) -> None:
+    for column in (
+        Capture.etag,
+        Capture.last_modified,
+        Capture.content_type,
+        Document.encoding,
+        VersionRow.index_no,
+    ):
+        assert isinstance(column.type, Text), column
+    assert isinstance(Capture.warc_offset.type, BigInteger) and isinstance(
+        Capture.warc_length.type, BigInteger
+    )
+    etag = '"' + "e" * 400 + '"'
+    content_type = "text/html; charset=utf-8; " + "x" * 300
+    page = dataclasses.replace(
+        exchange("/nb.html", PAGE.read_bytes(), content_type, T0),
+        response_headers=[("Content-Type", content_type), ("ETag", etag), ("Last-Modified", "L" * 100)],
+    )
+    engine, outcomes = ingest_all(tmp_path, [page])
+    assert outcomes == ["report"]
+    with sessions(engine, write=True).begin() as session:  # text from a PDF or DOC may hold NULs
+        capture = session.scalars(select(Capture)).one()
+        assert capture.etag == etag and capture.content_type == content_type
+        run = session.get(ParseRun, 1)
+        session.add(
+            Failure(
+                capture_id=capture.id, parse_run_id=run.id, url=capture.url, stage="parse", reason="a\x00b"
+            )
+        )
+        session.add(
+            Document(
+                capture_id=capture.id, parse_run_id=run.id, url="u\x00", page_url="p", kind="pdf", title="t\x00",
+                page_metadata={"标题": "x\x00y"}, spam=[{"text": "\x00"}], text="正文\x00", extractor="e",
+            )
+        )  # fmt: skip
+    with sessions(engine)() as session:
+        assert session.scalars(select(Failure.reason)).one() == "ab"
+        stored = session.execute(
+            text("select url, title, page_metadata, spam, text from documents where kind = 'pdf'")
+        ).one()
+    assert stored[:2] == ("u", "t") and json.loads(stored[2]) == {"标题": "xy"}
+    assert json.loads(stored[3]) == [{"text": ""}] and stored[4] == "正文"
+
+
+def test_find_report_does_not_depend_on_the_engines_row_order(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
+    with sessions(engine, write=True).begin() as session:
+        [row] = session.scalars(select(ReportRow)).all()
+        twin = ReportRow(
+            url=row.url, page_url=row.page_url, title=row.title, agency=row.agency, year=row.year,
+            first_seen=row.first_seen,
+        )  # fmt: skip
+        session.add(twin)
+        session.flush()
+        session.execute(text("PRAGMA reverse_unordered_selects = ON"))
+        run = start_run(session, "crawl")
+        version = current_version(row)
+        report = ingest_mod.parse_report(version.document.text, url=row.url)
+        report.url = row.url
+        found, _ = ingest_mod._find_report(session, report, row.page_url, version.digest, run)
+        assert found is row
+
+
+def test_a_browser_fetch_is_parsed_once_from_its_rendered_dom(tmp_path: Path) -> None:
+    html = PAGE.read_text(encoding="utf-8").encode()
+    browser_copy = dataclasses.replace(
+        exchange("/nb.html", html, "text/html; charset=utf-8", T0),
+        reconstructed=("body-decoded-by-browser", "protocol"),
+    )
+    engine = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with WarcStore(tmp_path / "warc") as store:
+        refs = [
+            store.write_exchange(browser_copy),
+            store.write_resource(
+                browser_copy.url, html, "text/html; charset=utf-8", refers_to=None, fetched_at=T0
+            ),
+        ]
+    assert (
+        "body-decoded-by-browser"
+        in read_record(tmp_path / "warc", refs[0].filename, refs[0].offset).reconstructed
+    )
+    assert ingest_refs(engine, tmp_path, refs) == ["capture", "report"]
+    assert counts(engine) == (1, 1, 1)
+    with sessions(engine)() as session:
+        [document] = session.scalars(select(Document)).all()
+        assert document.capture.record_type == "resource"

@@ -249,6 +249,11 @@ def test_reparse_in_place_keeps_the_old_run_until_pruned(crawl: SimpleNamespace,
     assert export(copy) == crawl.export
 
 
+def test_the_crawls_parse_run_is_marked_finished_when_the_crawl_stops(crawl: SimpleNamespace) -> None:
+    runs = db_rows(crawl.data, "select kind, finished_at from parse_runs")
+    assert [kind for kind, _ in runs] == ["crawl"] and runs[0][1] is not None
+
+
 def test_every_stored_value_traces_back_to_its_warc_record(crawl: SimpleNamespace) -> None:
     rows = db_rows(
         crawl.data,
