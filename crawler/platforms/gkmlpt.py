@@ -30,8 +30,8 @@ desktop page so that one report is not fetched under two URLs.
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +43,11 @@ from crawler.platforms.base import Link, Page
 from crawler.platforms.generic import absolute
 
 MAX_PAGES = 300  # a page count computed from `total` is untrusted input
+# The page and the API answers are untrusted too: bounded scans, nesting and counts, so that a
+# hostile page costs time linear in its size and never raises out of the adapter.
+MAX_TREE_CHARS = 2_000_000  # scanned for the end of the `TREE` array
+MAX_TREE_DEPTH = 50  # real catalogue trees are three or four levels deep
+MAX_CATEGORIES = 20_000
 ALL_CATEGORIES = 0
 
 _APP = re.compile(r"^(?P<root>.*?/gkmlpt/)(?:index|mindex|annualreport|policy)?/?$")
@@ -126,17 +131,22 @@ def category_tree(html: str) -> list[Category]:
     text = _balanced(html, match.end() - 1)
     if text is None:
         return []
+    tree = _json(text)
+    return list(itertools.islice(_walk(tree), MAX_CATEGORIES))
+
+
+def _json(text: str) -> Any:
+    """`json.loads`, or None for text that is not JSON (nesting too deep for the decoder included)."""
     try:
-        tree = json.loads(text)
-    except ValueError:
-        return []
-    return list(_walk(tree))
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _balanced(text: str, start: int) -> str | None:
     """The bracketed JSON value starting at `text[start]`, honouring strings and escapes."""
     depth, in_string, escaped = 0, False, False
-    for i in range(start, min(len(text), start + 2_000_000)):
+    for i in range(start, min(len(text), start + MAX_TREE_CHARS)):
         ch = text[i]
         if in_string:
             if escaped:
@@ -156,8 +166,8 @@ def _balanced(text: str, start: int) -> str | None:
     return None
 
 
-def _walk(nodes: Any) -> Iterator[Category]:
-    if not isinstance(nodes, list):
+def _walk(nodes: Any, depth: int = 0) -> Iterator[Category]:
+    if not isinstance(nodes, list) or depth >= MAX_TREE_DEPTH:
         return
     for node in nodes:
         if not isinstance(node, dict):
@@ -170,7 +180,7 @@ def _walk(nodes: Any) -> Iterator[Category]:
                 post_count=_int(node.get("post_count")),
                 jump_url=str(node.get("jump_url") or ""),
             )
-        yield from _walk(node.get("children"))
+        yield from _walk(node.get("children"), depth + 1)
 
 
 def _int(value: Any) -> int | None:
@@ -178,7 +188,7 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdecimal() and len(value) <= 18:
         return int(value)
     return None
 
@@ -214,10 +224,7 @@ def app_links(page_url: str, html: str) -> Iterator[Link]:
 
 def api_links(page_url: str, text: str) -> Iterator[Link]:
     """From an API answer: its report rows, and (on page 1) the list's other pages."""
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        return
+    payload = _json(text)
     if not isinstance(payload, dict):
         return
     articles = payload.get("articles")
@@ -267,7 +274,7 @@ def _more_pages(page_url: str, payload: dict[str, Any], rows: int) -> Iterator[L
     if api is None or page not in (0, 1) or not sid or total is None or rows == 0 or total <= rows:
         return
     # The page size is what page 1 holds (100 on the live platform), not a constant to trust.
-    pages = min(math.ceil(total / rows), MAX_PAGES)
+    pages = min(-(-total // rows), MAX_PAGES)  # integer ceiling: `total` may be any JSON integer
     root = urlunsplit((parts.scheme, parts.netloc, api["root"], "", ""))
     for n in range(2, pages + 1):
         yield Link(api_url(root, int(api["cat"]), n, sid), "api")

@@ -32,15 +32,31 @@ PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 FORM_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/x-www-form-urlencoded"),)
 MAX_RANGES = 200  # record counts are untrusted input
 DEFAULT_GROUP_SIZE = 3  # jpage's default: three pages of records per request
+# Page text is untrusted too: a hostile or broken page must cost time linear in its size. A real
+# widget configuration is a few hundred bytes (a few KB with long parameters), a page has one or
+# two widgets, a proxy answer a group of records (perPage × groupSize, 45 by default).
+MAX_CONFIG_CHARS = 16_000  # scanned for the end of one `jpage({…})` object
+MAX_JPAGE_CALLS = 8  # widget calls read per page
+MAX_RECORDS = 2_000  # datastore records read per page
+MAX_NEXTGROUPS = 8  # `<nextgroup>` elements read per page
 
 _ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$")
 _COLUMN = re.compile(r"/col/col\d+/")
 _DATASTORE = re.compile(r"<datastore\b.*?(?:</datastore>|$)", re.S | re.I)
-_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</nextgroup>", re.S | re.I)
-_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)
+# Elements are cut out by searching their start tag, then their end tag from there, never with one
+# `<x>(.*?)</x>` pattern: that one rescans to the end of the text for every start tag left open.
+_RECORD_OPEN = re.compile(r"<record\b[^<>]*>", re.I)
+_RECORD_CLOSE = re.compile(r"</record\s*>", re.I)
+_RECORD_CDATA_END = re.compile(r"\]\]>\s*</record\s*>", re.I)
+_NEXTGROUP_OPEN = re.compile(r"<nextgroup\b[^<>]*>", re.I)
+_NEXTGROUP_CLOSE = re.compile(r"</nextgroup\s*>", re.I)
+_NEXTGROUP_CDATA_END = re.compile(r"\]\]>\s*</nextgroup\s*>", re.I)
+_CDATA_OPEN = re.compile(r"\s*<!\[CDATA\[")
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d{1,9})\s*</totalpage>", re.I)
 _JPAGE_CALL = re.compile(r"\.jpage\(\s*\{")
-_KEY_VALUE = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
+_AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{")
+# `\b` first: a failed key is not retried from every later letter of the same word.
+_KEY_VALUE = re.compile(r"""\b(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
 _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
@@ -86,10 +102,42 @@ def is_proxy_response(page: Page) -> bool:
 
 
 def records(text: str) -> list[str]:
-    """The HTML fragments of every `<record>` in every `<datastore>` of `text`."""
-    out = []
+    """The HTML fragments of every `<record>` in every `<datastore>` of `text` (at most MAX_RECORDS)."""
+    out: list[str] = []
     for store in _DATASTORE.findall(text):
-        out += [cdata if cdata else plain for cdata, plain in _RECORD.findall(store)]
+        out += _elements(store, _RECORD_OPEN, _RECORD_CLOSE, _RECORD_CDATA_END, MAX_RECORDS - len(out))
+        if len(out) >= MAX_RECORDS:
+            break
+    return out
+
+
+def _elements(
+    text: str, opening: re.Pattern[str], closing: re.Pattern[str], cdata_end: re.Pattern[str], limit: int
+) -> list[str]:
+    """The contents of up to `limit` elements: a CDATA section's text, else the stripped content.
+
+    Linear in `text`: each search starts where the previous element ended, and a search that
+    finds nothing is not repeated (an end tag missing after one point is missing after any later).
+    """
+    out: list[str] = []
+    pos, cdata_possible = 0, True
+    while len(out) < limit:
+        start = opening.search(text, pos)
+        if start is None:
+            break
+        cdata = _CDATA_OPEN.match(text, start.end())
+        if cdata and cdata_possible:
+            end = cdata_end.search(text, cdata.end())
+            if end is not None:
+                out.append(text[cdata.end() : end.start()])
+                pos = end.end()
+                continue
+            cdata_possible = False
+        end = closing.search(text, start.end())
+        if end is None:
+            break
+        out.append(text[start.end() : end.start()].strip())
+        pos = end.end()
     return out
 
 
@@ -113,23 +161,29 @@ def record_links(page_url: str, text: str) -> list[Link]:
 def jpage_configs(text: str) -> list[JpageConfig]:
     """Every `jpage({...})` widget configuration on a page that pages through a proxy."""
     configs = []
-    for match in _JPAGE_CALL.finditer(text):
+    for n, match in enumerate(_JPAGE_CALL.finditer(text)):
+        if n >= MAX_JPAGE_CALLS:
+            break
         body = _balanced(text, match.end() - 1)
-        params_at = re.search(r"ajaxParam\s*:\s*\{", body)
+        if body is None:
+            continue  # never closes within MAX_CONFIG_CHARS: not a configuration
+        params_at = _AJAX_PARAM.search(body)
         params: list[tuple[str, str]] = []
         outer = body
         if params_at:
             inner = _balanced(body, params_at.end() - 1)
+            if inner is None:
+                continue
             params = [(k, a or b or c) for k, a, b, c in _KEY_VALUE.findall(inner[1:-1])]
             outer = body[: params_at.start()] + body[params_at.start() + len(inner) :]
         options = {k: a or b or c for k, a, b, c in _KEY_VALUE.findall(outer[1:-1])}
-        try:
-            total = int(options.get("totalRecord", ""))
-            per_page = int(options.get("perPage", ""))
-        except ValueError:
+        total = _count(options.get("totalRecord", ""))
+        per_page = _count(options.get("perPage", ""))
+        if total is None or per_page is None:
             continue
         proxy = options.get("proxyUrl") or PROXY_PATH
-        group = int(options["groupSize"]) if options.get("groupSize", "").isdigit() else DEFAULT_GROUP_SIZE
+        group = _count(options.get("groupSize", ""))
+        group = DEFAULT_GROUP_SIZE if group is None else group
         if per_page <= 0 or not params:
             continue
         configs.append(JpageConfig(proxy, total, per_page, max(group, 1), tuple(params)))
@@ -165,12 +219,18 @@ def nextgroup_links(page_url: str, text: str) -> list[Link]:
     GET of it returns the next group; its answer then names the page count (`proxy_followups`).
     """
     found = []
+    groups: list[str] = []
     for store in _DATASTORE.findall(text):
-        for cdata, plain in _NEXTGROUP.findall(store):
-            for a, b in _HREF.findall(cdata or plain):
-                url = absolute(page_url, a or b)
-                if url and "dataproxy.jsp" in url:
-                    found.append(Link(url, "api"))
+        groups += _elements(
+            store, _NEXTGROUP_OPEN, _NEXTGROUP_CLOSE, _NEXTGROUP_CDATA_END, MAX_NEXTGROUPS - len(groups)
+        )
+        if len(groups) >= MAX_NEXTGROUPS:
+            break
+    for group in groups:
+        for a, b in _HREF.findall(group):
+            url = absolute(page_url, a or b)
+            if url and "dataproxy.jsp" in url:
+                found.append(Link(url, "api"))
     return found
 
 
@@ -190,10 +250,18 @@ def proxy_followups(page_url: str, text: str) -> list[Link]:
     return found
 
 
-def _balanced(text: str, start: int) -> str:
-    """The `{…}` block opening at `text[start]`, skipping braces inside quoted strings."""
+def _count(value: str) -> int | None:
+    """A non-negative integer option, or None (also for absurd lengths `int()` would refuse)."""
+    value = value.strip()
+    return int(value) if value.isdecimal() and len(value) <= 12 else None
+
+
+def _balanced(text: str, start: int, limit: int = MAX_CONFIG_CHARS) -> str | None:
+    """The `{…}` block opening at `text[start]`, skipping braces inside quoted strings; None when it
+    does not close within `limit` characters (so a page of unclosed calls costs linear time)."""
     depth, quote, i = 0, "", start
-    while i < len(text):
+    end = min(len(text), start + limit)
+    while i < end:
         ch = text[i]
         if quote:
             if ch == "\\":
@@ -209,7 +277,7 @@ def _balanced(text: str, start: int) -> str:
             if depth == 0:
                 return text[start : i + 1]
         i += 1
-    return text[start:]
+    return None
 
 
 PLATFORM = _Hanweb()

@@ -19,6 +19,11 @@ _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
 MAX_PAGES = 500  # a page count is untrusted input
 
 
+def page_count(digits: str) -> int:
+    """A script's page count, capped at MAX_PAGES (without converting a thousand-digit number)."""
+    return min(int(digits), MAX_PAGES) if len(digits) <= 6 else MAX_PAGES
+
+
 @dataclass(frozen=True)
 class _Trs:
     name: str = "trs"
@@ -34,12 +39,12 @@ def script_pages(page_url: str, html: str) -> list[str]:
     """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html."""
     match = _PAGER.search(html)
     if match:
-        count, stem, ext = int(match[1]), match[2], match[3]
+        count, stem, ext = page_count(match[1]), match[2], match[3]
     else:
         counted = _COUNT_PAGE.search(html)
         if not counted:
             return []
-        count, stem, ext = int(counted[1]), "index", "html"
+        count, stem, ext = page_count(counted[1]), "index", "html"
     base = urljoin(page_url, f"{stem}.{ext}")
     return [urljoin(base, f"{stem}_{i}.{ext}") for i in range(1, min(count, MAX_PAGES))]
 

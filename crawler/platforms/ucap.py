@@ -29,6 +29,11 @@ _ARTICLE = re.compile(r"/\d{6}/[0-9a-f]{32}\.shtml$")
 _MARKERS = re.compile(r"<ucap(?:content|title)\b|createPageHTML\(\s*['\"]page_div['\"]", re.I)
 
 
+def page_count(digits: str) -> int:
+    """A script's page count, capped at MAX_PAGES (without converting a thousand-digit number)."""
+    return min(int(digits), MAX_PAGES) if len(digits) <= 6 else MAX_PAGES
+
+
 @dataclass(frozen=True)
 class _Ucap:
     name: str = "ucap"
@@ -47,7 +52,7 @@ def script_pages(page_url: str, html: str) -> list[str]:
     match = _PAGER.search(html)
     if not match:
         return []
-    count, stem, ext = int(match[1]), match[2], match[3]
+    count, stem, ext = page_count(match[1]), match[2], match[3]
     base = urljoin(page_url, f"{stem}.{ext}")
     return [urljoin(base, f"{stem}_{n}.{ext}") for n in range(2, min(count, MAX_PAGES) + 1)]
 
