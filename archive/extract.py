@@ -2,11 +2,12 @@
 
 Three jobs, kept apart:
 
-1. `decode_html` — bytes to text with the encoding a browser would use: HTTP charset, BOM,
-   `<meta charset>` (searched through the whole head, not only its first 4 KB as w3lib does), then
-   detection; GB2312/GBK labels decode as GB18030. A page whose declared encoding is wrong
-   (mojibake, U+FFFD runs) is re-decoded. The crawl and the offline re-parse both call this on the
-   WARC bytes, so they always agree.
+1. `decode_html` — bytes to text with the encoding a browser would use, in the WHATWG sniffing
+   order: BOM, HTTP charset, `<meta charset>` (searched through the whole head, not only its first
+   4 KB as w3lib does), then detection; GB2312/GBK labels decode as GB18030, and a `<meta>` that
+   names UTF-16 means UTF-8 (a document read as ASCII cannot be UTF-16). A page whose declared
+   encoding is wrong (mojibake, U+FFFD runs) is re-decoded. The crawl and the offline re-parse both
+   call this on the WARC bytes, so they always agree.
 2. `page_metadata` — what the page states about the document (title, 索引号, 发布机构, 发布日期,
    成文日期, `<meta name="PubDate">`), read from the metadata block and the meta tags before
    trafilatura discards them as page furniture.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 import lxml.html
 import trafilatura
 from trafilatura.settings import DEFAULT_CONFIG
-from w3lib.encoding import html_to_unicode, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
 # Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).
 CONTENT_XPATHS = (
@@ -82,7 +83,12 @@ _LABEL_ALIASES = {
     "生成日期": "成文日期",
     "信息来源": "发布机构",
 }
-_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# `[^<>]`: a `<meta` left open is not rescanned to the end of the head from every later `<meta`.
+_META_CHARSET = re.compile(rb"<meta\b[^<>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# The byte order marks the WHATWG Encoding Standard recognises; a BOM overrides every declaration.
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+# WHATWG labels of UTF-16 that Python's codecs do not know; `<meta>` naming any UTF-16 means UTF-8.
+_UTF16_LABELS = {"unicode", "unicodefeff", "unicodefffe", "ucs-2", "csunicode", "iso-10646-ucs-2"}
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
@@ -101,15 +107,20 @@ class Extracted:
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """Decode an HTML body as a browser would; returns (text, encoding name)."""
-    declared = None
-    if not _charset_in(content_type):
-        # w3lib looks for <meta charset> in the first 4 KB only; real templates put it later.
-        declared = declared_charset(body)
-    if declared:
-        encoding, text = declared, body.decode(declared, errors="replace")
-    else:
+    """Decode an HTML body as a browser would; returns (text, encoding name).
+
+    WHATWG order: a BOM wins outright (it is never mojibake); then the HTTP charset; then the
+    page's own declaration; then detection (UTF-8, else GB18030 when UTF-8 gives mojibake).
+    """
+    for bom, bom_encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
+    if _charset_in(content_type):
         encoding, text = html_to_unicode(content_type, body)
+    else:
+        # w3lib looks for <meta charset> in the first 4 KB only; real templates put it later.
+        encoding = declared_charset(body) or _document_encoding(html_body_declared_encoding(body)) or "utf-8"
+        text = body.decode(encoding, errors="replace")
     if _looks_misdecoded(text):
         for candidate in ("utf-8", "gb18030"):
             if candidate == encoding:
@@ -127,8 +138,36 @@ def declared_charset(body: bytes) -> str | None:
     """The charset a `<meta>` in the page's head declares, searched through the whole head."""
     head = body[:65536]
     end = head.lower().find(b"</head")
-    match = _META_CHARSET.search(head[: end if end > 0 else None])
-    return resolve_encoding(match[1].decode("ascii")) if match else None
+    for match in _META_CHARSET.finditer(head[: end if end > 0 else None]):
+        encoding = _document_encoding(match[1].decode("ascii"))
+        if encoding:  # a label that names no usable encoding is skipped, as the prescan does
+            return encoding
+    return None
+
+
+def _document_encoding(label: str | None) -> str | None:
+    """The encoding a label found inside the document means (WHATWG "prescan" rules), or None.
+
+    The document was read as ASCII to find the label, so a UTF-16 label is a mistake and means
+    UTF-8, x-user-defined means windows-1252, and any other encoding that does not read ASCII as
+    ASCII (UTF-32, EBCDIC) cannot be what the page is in.
+    """
+    if not label:
+        return None
+    lowered = label.strip().lower()
+    if lowered == "x-user-defined":
+        return "cp1252"
+    encoding = "utf-16" if lowered in _UTF16_LABELS else resolve_encoding(lowered)
+    if encoding is None:
+        return None
+    if encoding.startswith("utf-16"):
+        return "utf-8"
+    probe = b"<meta charset=utf-8>"
+    try:
+        ascii_compatible = probe.decode(encoding) == probe.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        ascii_compatible = False
+    return encoding if ascii_compatible else None
 
 
 def _charset_in(content_type: str | None) -> bool:

@@ -117,3 +117,48 @@ def test_meta_charset_anywhere_in_the_head(offset: int) -> None:
     html = page(filler + '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
     text, encoding = decode_html(html.encode("gb18030"), "text/html")
     assert encoding == "gb18030" and "南川县水利局" in text
+
+
+# -- WHATWG encoding sniffing: BOM > HTTP charset > <meta> prescan > detection -----------------------
+
+
+def test_a_bom_overrides_the_meta_charset() -> None:
+    body = b"\xef\xbb\xbf" + page('<meta charset="gbk">').encode("utf-8")
+    text, encoding = decode_html(body, "text/html")
+    assert encoding == "utf-8"
+    assert text.startswith("<!DOCTYPE html>") and "南川县水利局" in text
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=gbk"])
+def test_a_utf16_bom_overrides_every_declaration(content_type: str | None) -> None:
+    body = b"\xff\xfe" + page('<meta charset="gbk">').encode("utf-16-le")
+    text, encoding = decode_html(body, content_type)
+    assert encoding == "utf-16-le" and "南川县水利局" in text
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf-16be", "unicode", "ucs-2"])
+def test_a_meta_declaring_utf16_means_utf8(label: str) -> None:
+    text, encoding = decode_html(page(f'<meta charset="{label}">').encode("utf-8"), "text/html")
+    assert encoding == "utf-8" and "南川县水利局" in text
+    ascii_only = f'<html><head><meta charset="{label}"><title>x</title></head><body>ok</body></html>'
+    assert decode_html(ascii_only.encode("ascii"), None) == (ascii_only, "utf-8")
+
+
+def test_a_meta_naming_no_ascii_compatible_encoding_is_skipped() -> None:
+    # UTF-32 is no label in the Encoding Standard: the prescan goes on to the next declaration
+    html = page('<meta charset="utf-32"><meta http-equiv="Content-Type" content="text/html; charset=gbk">')
+    text, encoding = decode_html(html.encode("gbk"), None)
+    assert encoding == "gb18030" and "南川县水利局" in text
+    html = page('<meta charset="utf-32">')
+    text, encoding = decode_html(html.encode("utf-8"), None)
+    assert encoding == "utf-8" and "南川县水利局" in text
+
+
+def test_a_head_of_unclosed_meta_tags_is_read_quickly() -> None:
+    import time
+
+    body = b"<html><head>" + b"<meta " * 10_000 + page('<meta charset="gbk">').encode("gbk")
+    started = time.perf_counter()
+    text, encoding = decode_html(body, None)
+    assert encoding == "gb18030" and "南川县水利局" in text
+    assert time.perf_counter() - started < 5.0  # a safety net: it was quadratic in the head's size
