@@ -1,20 +1,40 @@
 """Retries with exponential backoff: Scrapy's RetryMiddleware retries at once, which hammers a
 struggling government server exactly when it is least able to answer.
 
-Before a retry is handed back to the scheduler the middleware waits `RETRY_BACKOFF_BASE * 2**n`
-seconds (n = retries so far, capped at `RETRY_BACKOFF_MAX`), or what the server's `Retry-After`
-asks for (429/503), whichever is longer. The wait is asynchronous: other hosts keep crawling.
+A retry waits `RETRY_BACKOFF_BASE * 2**n` seconds (n = retries so far, capped at
+`RETRY_BACKOFF_MAX`), or what the server's `Retry-After` asks for (429/503), whichever is longer.
+
+The wait holds nothing. The retry request goes back to the scheduler at once, carrying its
+not-before time (`meta["nianbao_retry_at"]`, wall-clock seconds, so it survives a JOBDIR resume).
+When the engine hands it to the downloader too early, the middleware takes it out again before it
+reaches a download slot (`IgnoreRequest`, which Scrapy neither logs nor hands to the spider) and
+gives it back to the engine once the time has come (`reactor.callLater` + `engine.crawl`). Other
+requests, other hosts' and the same host's, keep the download slots meanwhile. Waiting requests
+keep the spider open (`spider_idle`); a crawl stopped while some wait keeps them in its JOBDIR.
 """
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
+import logging
+import pickle
 import time
+from pathlib import Path
+from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.request import request_from_dict
+from twisted.internet import reactor
+from twisted.internet.base import DelayedCall
+
+log = logging.getLogger(__name__)
+
+RETRY_AT = "nianbao_retry_at"  # request meta: wall-clock time before which the retry is not sent
+WAITING_FILE = "nianbao-waiting-retries.pickle"  # in JOBDIR: retries waiting when the crawl stopped
 
 
 def backoff_delay(retries: int, base: float, cap: float, retry_after: str | None = None) -> float:
@@ -43,23 +63,76 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
+        self.waiting: dict[int, tuple[Request, DelayedCall]] = {}
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        wait = request.meta.get(RETRY_AT, 0.0) - time.time()
+        if wait > 0:
+            self._hold(request, wait)
+            raise IgnoreRequest(f"retry of {request.url} not before {wait:.1f} s from now")
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
             retry_after = response.headers.get("Retry-After", b"").decode("latin-1") or None
-            await self._wait(request, retry_after)
+            self._not_before(request, result, retry_after)
         return result
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+    def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
-            await self._wait(request, None)
+            self._not_before(request, result, None)
         return result
 
-    async def _wait(self, request: Request, retry_after: str | None) -> None:
+    def _not_before(self, request: Request, retry: Request, retry_after: str | None) -> None:
         delay = backoff_delay(request.meta.get("retry_times", 0), self.base, self.cap, retry_after)
         if delay > 0:
+            retry.meta[RETRY_AT] = time.time() + delay
             if self.crawler.stats:
                 self.crawler.stats.inc_value("nianbao/retry_backoff_seconds", int(delay))
-            await asyncio.sleep(delay)
+
+    # -- waiting requests, out of the downloader ----------------------------------------------------
+
+    def _hold(self, request: Request, wait: float) -> None:
+        key = id(request)
+        if key not in self.waiting:
+            self.waiting[key] = (request, reactor.callLater(wait, self._release, key))
+
+    def _release(self, key: int) -> None:
+        request, _ = self.waiting.pop(key)
+        self.crawler.engine.crawl(request)
+
+    def spider_idle(self) -> None:
+        if self.waiting:
+            raise DontCloseSpider  # the crawl is not finished while retries wait
+
+    def spider_closed(self, spider: Spider) -> None:
+        waiting = [request for request, call in self.waiting.values() if call.active()]
+        for _, call in self.waiting.values():
+            if call.active():
+                call.cancel()
+        self.waiting.clear()
+        job = self.crawler.settings.get("JOBDIR")
+        if waiting and job:
+            dicts = [request.to_dict(spider=spider) for request in waiting]
+            (Path(job) / WAITING_FILE).write_bytes(pickle.dumps(dicts, protocol=4))
+            log.info("%d retries waiting for their backoff are kept in %s", len(waiting), job)
+
+    def spider_opened(self, spider: Spider) -> None:
+        job = self.crawler.settings.get("JOBDIR")
+        path = Path(job) / WAITING_FILE if job else None
+        if path is None or not path.exists():
+            return
+        dicts: list[dict[str, Any]] = pickle.loads(path.read_bytes())  # written by this middleware
+        path.unlink()
+        for data in dicts:
+            request = request_from_dict(data, spider=spider)
+            self._hold(request, max(0.0, request.meta.get(RETRY_AT, 0.0) - time.time()))
