@@ -8,15 +8,20 @@ Transfer-Encoding, the original case of header names, the Host header) is declar
 through `HttpExchange.dropped_headers` / `.reconstructed`, never silently filled in.
 
 After each record is flushed, the `record_archived` signal hands its reference on (to the ingest
-extension). Pages fetched through the browser are archived twice over: every network response the
-browser received (sent by the spider's page handler as `browser_exchange`) as a response record,
-and the rendered DOM as a `resource` record, never as a response.
+extension). A record that cannot be written (disk full, I/O error) is logged with its URL and
+counted (`nianbao/errors/archive`), and its request is marked `meta["warc_failed"]` so that the
+spider does not read a response the archive does not hold; `nianbao crawl` then exits non-zero.
+
+Pages fetched through the browser are archived twice over: every network response the browser
+received (sent by the spider's page handler as `browser_exchange`) as a response record, and the
+rendered DOM as a `resource` record, never as a response.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +34,10 @@ import archive
 from archive.warcstore import HttpExchange, RecordRef, WarcStore
 from crawler import signals as nianbao_signals
 from crawler.middlewares import crawl_scope
+
+log = logging.getLogger(__name__)
+
+WARC_FAILED = "warc_failed"  # request meta: this download could not be archived, so is not read
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
 CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
@@ -121,15 +130,25 @@ class WarcArchiver:
         if refused:  # the name resolved to a private address at connect time: keep nothing
             request.meta["refused_address"] = refused
             return
+        # Scrapy's send_catch_log would only log an error raised here: it is caught, counted, and
+        # the request marked so that the spider skips the response (a redirect or retry of it
+        # carries the mark in its meta copy, and loses it when its own download is archived).
+        try:
+            ref = self._write(response, request)
+        except Exception:
+            request.meta[WARC_FAILED] = True
+            self._failed(response.url)
+            return
+        request.meta.pop(WARC_FAILED, None)
+        self._archived(ref)
+
+    def _write(self, response: Response, request: Request) -> RecordRef:
         if "playwright" in response.flags:
             # A rendered DOM is not what the server sent; it is never stored as a response record.
             content_type = response.headers.get("Content-Type", b"text/html").decode("latin-1")
-            self._archived(
-                self.store.write_resource(
-                    response.url, response.body, content_type, refers_to=None, fetched_at=datetime.now(UTC)
-                )
+            return self.store.write_resource(
+                response.url, response.body, content_type, refers_to=None, fetched_at=datetime.now(UTC)
             )
-            return
         exchange = exchange_from_scrapy(request, response, datetime.now(UTC))
         previous = request.meta.get("previous_capture")
         profile = revisit_profile(exchange, previous.ref.payload_digest) if previous else None
@@ -139,12 +158,21 @@ class WarcArchiver:
             )
             if self.crawler.stats:
                 self.crawler.stats.inc_value(f"nianbao/revisit/{profile}")
-        else:
-            ref = self.store.write_exchange(exchange)
-        self._archived(ref)
+            return ref
+        return self.store.write_exchange(exchange)
 
     def browser_exchange(self, exchange: HttpExchange) -> None:
-        self._archived(self.store.write_exchange(exchange))
+        try:
+            ref = self.store.write_exchange(exchange)
+        except Exception:
+            self._failed(exchange.url)
+            return
+        self._archived(ref)
+
+    def _failed(self, url: str) -> None:
+        log.error("could not archive %s: the WARC record was not written", url, exc_info=True)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/errors/archive")
 
     def _archived(self, ref: RecordRef) -> None:
         if self.crawler.stats:

@@ -39,9 +39,19 @@ class IngestArchive:
         return cls(crawler)
 
     def record_archived(self, ref: RecordRef) -> None:
-        record = read_record(self.warc_dir, ref.filename, ref.offset)
-        with self.sessions.begin() as session:
-            result = ingest_record(session, record, session.merge(self.run, load=False))
+        # Under send_catch_log an error would only be logged: it is counted, and the crawl exits
+        # non-zero (`nianbao reparse` rebuilds the store from the archive, which holds the record).
+        url = "a record"  # until it is read back
+        try:
+            record = read_record(self.warc_dir, ref.filename, ref.offset)
+            url = record.url
+            with self.sessions.begin() as session:
+                result = ingest_record(session, record, session.merge(self.run, load=False))
+        except Exception:
+            log.error("could not ingest %s (%s at %d)", url, ref.filename, ref.offset, exc_info=True)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("nianbao/errors/ingest")
+            return
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"nianbao/{result.outcome}")
 

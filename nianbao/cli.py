@@ -165,7 +165,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise CliError("nothing to crawl: give start URLs or --portal NAME")
         stats = run_crawl(urls, args.data, db=db, allowed_hosts=hosts, overrides=overrides)
     print_crawl_summary(stats, args.data)
-    return 0
+    return 1 if stats.get("nianbao/errors/archive") or stats.get("nianbao/errors/ingest") else 0
 
 
 JOB_DIR = "job"  # Scrapy JOBDIR inside the data directory: the state of an interrupted crawl
@@ -281,6 +281,8 @@ def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
         ("anti-bot challenges met", stats.get("nianbao/blocked", 0)),
         ("pages fetched with the browser", stats.get("playwright/page_count", 0)),
         ("download errors", stats.get("log_count/ERROR", 0)),
+        ("downloads not archived (WARC write failed)", stats.get("nianbao/errors/archive", 0)),
+        ("archived records not ingested", stats.get("nianbao/errors/ingest", 0)),
         ("refused (out of scope)", stats.get("nianbao/refused/offsite", 0)),
         ("refused (private address)", stats.get("nianbao/refused/private_address", 0)),
         ("finish reason", stats.get("finish_reason", "?")),
@@ -289,6 +291,18 @@ def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
     for name, value in rows:
         table.add_row(name, str(value))
     err_console.print(table)
+    if stats.get("nianbao/errors/archive"):
+        err_console.print(
+            "some downloads could not be written to the WARC archive (see the log): they are not in "
+            "the archive nor in the store, and were not followed; crawl again to capture them",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+    if stats.get("nianbao/errors/ingest"):
+        err_console.print(
+            "some archived records could not be ingested (see the log); the archive holds them: "
+            f"`nianbao reparse --data {data}` rebuilds the store from the archive",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 # --- archive commands ------------------------------------------------------------------------

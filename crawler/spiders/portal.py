@@ -47,6 +47,8 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse)
 
     def parse(self, response: Response, **_: Any) -> Iterator[scrapy.Request]:
+        if response.meta.get("warc_failed"):
+            return  # not in the archive (the WARC write failed): nothing read from it
         if not isinstance(response, TextResponse):
             return  # an attachment: archived and ingested, nothing to follow
         page = Page(
