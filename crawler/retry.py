@@ -8,7 +8,7 @@ The wait holds nothing. The retry request goes back to the scheduler at once, ca
 not-before time (`meta["nianbao_retry_at"]`, wall-clock seconds, so it survives a JOBDIR resume).
 When the engine hands it to the downloader too early, the middleware takes it out again before it
 reaches a download slot (`IgnoreRequest`, which Scrapy neither logs nor hands to the spider) and
-gives it back to the engine once the time has come (`reactor.callLater` + `engine.crawl`). Other
+gives it back to the engine once the time has come (`call_later` + `engine.crawl`). Other
 requests, other hosts' and the same host's, keep the download slots meanwhile. Waiting requests
 keep the spider open (`spider_idle`); a crawl stopped while some wait keeps them in its JOBDIR.
 """
@@ -20,16 +20,14 @@ import logging
 import pickle
 import time
 from pathlib import Path
-from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.asyncio import CallLaterResult, call_later
 from scrapy.utils.request import request_from_dict
-from twisted.internet import reactor
-from twisted.internet.base import DelayedCall
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +61,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
-        self.waiting: dict[int, tuple[Request, DelayedCall]] = {}
+        self.waiting: dict[int, tuple[Request, CallLaterResult]] = {}  # until released
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -104,35 +102,43 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _hold(self, request: Request, wait: float) -> None:
         key = id(request)
         if key not in self.waiting:
-            self.waiting[key] = (request, reactor.callLater(wait, self._release, key))
+            self.waiting[key] = (request, call_later(wait, self._release, key))
 
     def _release(self, key: int) -> None:
         request, _ = self.waiting.pop(key)
-        self.crawler.engine.crawl(request)
+        try:
+            self.crawler.engine.crawl(request)
+        except Exception:  # the engine is closing: the retry is lost with the crawl's queue
+            log.warning("retry of %s dropped: the crawl is closing", request.url, exc_info=True)
 
     def spider_idle(self) -> None:
         if self.waiting:
             raise DontCloseSpider  # the crawl is not finished while retries wait
 
     def spider_closed(self, spider: Spider) -> None:
-        waiting = [request for request, call in self.waiting.values() if call.active()]
+        waiting = [request for request, _ in self.waiting.values()]
         for _, call in self.waiting.values():
-            if call.active():
-                call.cancel()
+            call.cancel()
         self.waiting.clear()
         job = self.crawler.settings.get("JOBDIR")
-        if waiting and job:
-            dicts = [request.to_dict(spider=spider) for request in waiting]
-            (Path(job) / WAITING_FILE).write_bytes(pickle.dumps(dicts, protocol=4))
-            log.info("%d retries waiting for their backoff are kept in %s", len(waiting), job)
+        if not waiting or not job:
+            return
+        kept = []
+        for request in waiting:
+            try:  # as Scrapy's disk queues do, a request whose meta cannot be pickled is not kept
+                kept.append(pickle.dumps(request.to_dict(spider=spider), protocol=4))
+            except Exception:
+                log.warning("retry of %s not kept in %s: it cannot be serialised", request.url, job)
+        (Path(job) / WAITING_FILE).write_bytes(pickle.dumps(kept, protocol=4))
+        log.info("%d retries waiting for their backoff are kept in %s", len(kept), job)
 
     def spider_opened(self, spider: Spider) -> None:
         job = self.crawler.settings.get("JOBDIR")
         path = Path(job) / WAITING_FILE if job else None
         if path is None or not path.exists():
             return
-        dicts: list[dict[str, Any]] = pickle.loads(path.read_bytes())  # written by this middleware
+        kept: list[bytes] = pickle.loads(path.read_bytes())  # written by this middleware, above
         path.unlink()
-        for data in dicts:
-            request = request_from_dict(data, spider=spider)
+        for data in kept:
+            request = request_from_dict(pickle.loads(data), spider=spider)
             self._hold(request, max(0.0, request.meta.get(RETRY_AT, 0.0) - time.time()))

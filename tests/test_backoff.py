@@ -8,6 +8,7 @@ all be fetched while A's retries wait, and A's attempts still be spaced by its R
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +18,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
+
+from crawler.retry import WAITING_FILE
 
 RETRY_AFTER = 3
 TITLE = "临水县{}2023年政府信息公开工作年度报告"
@@ -90,3 +93,36 @@ def test_a_host_in_backoff_does_not_block_another_hosts_pages(tmp_path: Path) ->
     first_retry = min(times[1] for times in a_attempts.values())
     assert max(b_times) < first_retry
     assert "Traceback" not in proc.stderr and "Unhandled" not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_retries_waiting_when_the_crawl_is_stopped_are_kept_for_resume(tmp_path: Path) -> None:
+    log: list[tuple[str, float]] = []
+    busy = {"on": True}
+
+    class Flaky(handler(A_PAGES[:1], True, log)):  # type: ignore[misc, valid-type]
+        def do_GET(self) -> None:
+            if self.path == A_PAGES[0] and not busy["on"]:
+                log.append((self.path, time.monotonic()))
+                return self.send(200, f"<html><body><h1>{TITLE.format('水利局')}</h1></body></html>".encode())
+            return super().do_GET()
+
+    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--data", str(tmp_path),
+               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.2",
+               "-s", "NIANBAO_BROWSER_ENABLED=False"]  # fmt: skip
+    with serve("127.0.0.1", Flaky) as a:
+        crawl = subprocess.Popen([*command, a], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(path == A_PAGES[0] for path, _ in log) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the retry is now waiting for its Retry-After
+        crawl.send_signal(signal.SIGINT)
+        _, stderr = crawl.communicate(timeout=60)
+        assert "--resume" in stderr, stderr[-3000:]
+        assert (tmp_path / "job" / WAITING_FILE).exists()
+        busy["on"] = False
+        resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    attempts = [t for path, t in log if path == A_PAGES[0]]
+    assert len(attempts) == 2, log  # the retry was not lost, nor sent before its time
+    assert attempts[1] - attempts[0] >= RETRY_AFTER - 0.05
+    assert not (tmp_path / "job").exists()  # finished
