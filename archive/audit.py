@@ -833,20 +833,25 @@ def render(rows: Sequence[AuditRow], fmt: str, *, data_dir: Path) -> str:
     raise ValueError(f"unknown audit format {fmt!r}")
 
 
-def findings(row: AuditRow) -> list[str]:
-    """Short labels of a row's findings, for the table and the badges."""
-    out = []
+def finding_kinds(row: AuditRow) -> list[tuple[str, str, int | None]]:
+    """(kind, label, count) of a row's findings: one list for the table's labels and the badges."""
+    kinds: list[tuple[str, str, int | None]] = []
     if row.backdated:
-        out.append("backdated")
+        kinds.append(("backdated", "backdated", None))
     if row.edited:
-        out.append(f"edited({len(row.changes)})")
+        kinds.append(("edited", "edited", len(row.changes)))
     if row.checks_failed:
-        out.append(f"checks({len(row.checks_failed)})")
+        kinds.append(("checks", "checks", len(row.checks_failed)))
     if row.spam:
-        out.append(f"spam({len(row.spam)})")
+        kinds.append(("spam", "spam", len(row.spam)))
     if row.parse_failure:
-        out.append("not parsed")
-    return out
+        kinds.append(("failure", "not parsed", None))
+    return kinds
+
+
+def findings(row: AuditRow) -> list[str]:
+    """Short labels of a row's findings, for the table."""
+    return [label if n is None else f"{label}({n})" for _, label, n in finding_kinds(row)]
 
 
 def _render_table(rows: Sequence[AuditRow]) -> str:

@@ -19,6 +19,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.audit import finding_kinds
+
 if TYPE_CHECKING:
     from archive.audit import AuditRow
 
@@ -140,17 +142,10 @@ def _summary(rows: Sequence[AuditRow]) -> str:
 
 
 def _badges(r: AuditRow) -> tuple[str, int]:
-    parts = []
-    if r.backdated:
-        parts.append('<span class="badge b-backdated">backdated</span>')
-    if r.edited:
-        parts.append(f'<span class="badge b-edited">edited {len(r.changes)}</span>')
-    if r.checks_failed:
-        parts.append(f'<span class="badge b-checks">checks {len(r.checks_failed)}</span>')
-    if r.spam:
-        parts.append(f'<span class="badge b-spam">spam {len(r.spam)}</span>')
-    if r.parse_failure:
-        parts.append('<span class="badge b-failure">not parsed</span>')
+    parts = [
+        f'<span class="badge b-{kind}">{label if n is None else f"{label} {n}"}</span>'
+        for kind, label, n in finding_kinds(r)
+    ]
     details = []
     if r.backdated_evidence:
         ev = r.backdated_evidence
