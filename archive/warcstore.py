@@ -14,9 +14,10 @@ Files
     its own gzip member (what replay tools need for random access) and is flushed to the OS as
     soon as it is written, so ``kill -9`` loses at most the record being written; `recover()` then
     cuts the torn tail off and renames the file.  Every file starts with a ``warcinfo`` record and
-    every other record points back to it with ``WARC-Warcinfo-ID``.  The writer holds an
-    exclusive ``flock`` on its ``.open`` file, which `recover()` uses to refuse a file that a live
-    process is still writing.
+    every other record points back to it with ``WARC-Warcinfo-ID``; that record is written under a
+    ``….warc.gz.open.part`` name first, so a ``.open`` file always holds at least one whole record.
+    The writer holds an exclusive ``flock`` on its ``.open`` file, which `recover()` uses to refuse
+    a file that a live process is still writing.
 
 Honesty policy (what a record claims vs. what we saw)
     * The response payload is the body as the client received it: still content-encoded (gzip,
@@ -98,6 +99,7 @@ RECONSTRUCTED_FIELD = "WARC-Nianbao-Reconstructed"
 
 FINAL_SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".warc.gz.open"
+STAGING_SUFFIX = ".warc.gz.open.part"
 
 REVISIT_PROFILES = {
     "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
@@ -334,6 +336,7 @@ class WarcStore:
         self._fh: BinaryIO | None = None
         self._writer: WARCWriter | None = None
         self._name = ""  # final name of the current file
+        self._open_path = Path()  # where it is being written
         self._warcinfo_id = ""
         self._closed = False
 
@@ -545,17 +548,23 @@ class WarcStore:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self._host}-{self._token}{FINAL_SUFFIX}"
         self._serial += 1
-        fh = open(self.directory / (name + ".open"), "xb")  # kept open until _close_file()
+        # The file gets its ``.open`` name only once its warcinfo record is complete, so every
+        # ``.open`` file a crash leaves holds at least one whole record; a ``.part`` left behind
+        # holds at most a torn warcinfo (no capture) and is cleared by `discard_staging()`.
+        open_path = self.directory / (name + OPEN_SUFFIX[len(FINAL_SUFFIX) :])
+        staging = self.directory / (name + STAGING_SUFFIX[len(FINAL_SUFFIX) :])
+        fh = open(staging, "xb")  # kept open until _close_file()
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             writer = WARCWriter(fh, gzip=True, warc_version="1.1")
             warcinfo = writer.create_warcinfo_record(name, self.info)
             writer.write_record(warcinfo)
+            os.rename(staging, open_path)  # the flock follows the inode
         except BaseException:
             fh.close()
-            os.unlink(fh.name)
+            staging.unlink(missing_ok=True)
             raise
-        self._fh, self._writer, self._name = fh, writer, name
+        self._fh, self._writer, self._name, self._open_path = fh, writer, name, open_path
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
         return writer
 
@@ -607,7 +616,7 @@ class WarcStore:
         if fh is None:
             return
         self._fh = self._writer = None
-        open_path = Path(fh.name)
+        open_path = self._open_path
         try:
             fh.flush()
             os.fsync(fh.fileno())
@@ -783,6 +792,24 @@ def read_record(directory: Path, filename: str, offset: int) -> StoredResponse:
         rec = next(it)
         block = rec.raw_stream.read()
         return _stored(rec, block, _final_name(path.name), offset, it.get_record_length())
+
+
+def discard_staging(directory: Path) -> list[Path]:
+    """Delete the ``.open.part`` files a crash left in `directory`; return what was deleted.
+
+    A staging file never holds more than a store's warcinfo record (see `WarcStore`), so removing
+    it loses no capture.  Files still locked by a live writer are left alone.
+    """
+    removed = []
+    for path in sorted(Path(directory).glob("*" + STAGING_SUFFIX)):
+        with open(path, "rb") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            path.unlink()
+        removed.append(path)
+    return removed
 
 
 def recover(path: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 import subprocess
 import sys
@@ -123,12 +124,15 @@ def test_an_empty_leftover_warc_is_set_aside_not_fatal(tmp_path: Path) -> None:
     warc = tmp_path / "warc"
     warc.mkdir()
     (warc / "nianbao-20260101000000-00000-host-abcdef.warc.gz.open").write_bytes(b"")  # killed at once
+    part = warc / "nianbao-20260101000000-00001-host-abcdef.warc.gz.open.part"
+    part.write_bytes(gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n" * 40)[:300])  # torn warcinfo
     proc = run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path), "-s", "RETRY_ENABLED=False",
                "-s", "NIANBAO_BROWSER_ENABLED=False")  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]  # the crawl went on (its one URL refuses connections)
     assert "RecoveryError" not in proc.stderr
     assert "set aside nianbao-20260101000000-00000-host-abcdef.warc.gz.open" in proc.stderr
     assert (warc / "damaged" / "nianbao-20260101000000-00000-host-abcdef.warc.gz.open").exists()
+    assert f"removed {part.name}" in proc.stderr and not part.exists()
 
 
 def test_the_lock_file_keeps_its_holder(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import os
@@ -12,6 +13,8 @@ import sys
 import textwrap
 import time
 from base64 import b32encode
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from archive.warcstore import (
     RecordRef,
     RecoveryError,
     WarcStore,
+    discard_staging,
     headers_without,
     iter_records,
     read_record,
@@ -538,25 +542,14 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_kill_9_mid_record(tmp_path: Path) -> None:
+@contextmanager
+def child_killed_at_exit(tmp_path: Path, source: str, out: Path) -> Iterator[subprocess.Popen[str]]:
+    """Run `source` as a writer process on `out`; SIGKILL it (no chance to clean up) on exit."""
     script = tmp_path / "child.py"
-    script.write_text(CHILD.format(repo=str(REPO)))
-    out = tmp_path / "warc"
+    script.write_text(source.format(repo=str(REPO)))
     child = subprocess.Popen([sys.executable, str(script), str(out)], stdout=subprocess.PIPE, text=True)
-    refs = []
     try:
-        for line in child.stdout:
-            if line.startswith("ref"):
-                _, name, offset, length = line.split()
-                refs.append((name, int(offset), int(length)))
-            elif line.startswith("big"):
-                break
-        complete_end = refs[-1][1] + refs[-1][2]
-        (open_file,) = out.glob("*.open")
-        deadline = time.monotonic() + 30
-        # wait until part of the big record is on disk, then kill without any chance to clean up
-        while open_file.stat().st_size < complete_end + 2 * 2**20 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        yield child
         child.send_signal(signal.SIGKILL)
         child.wait(10)
     finally:
@@ -565,6 +558,28 @@ def test_kill_9_mid_record(tmp_path: Path) -> None:
             child.wait()
         child.stdout.close()
     assert child.returncode == -signal.SIGKILL
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_kill_9_mid_record(tmp_path: Path) -> None:
+    out = tmp_path / "warc"
+    refs = []
+    with child_killed_at_exit(tmp_path, CHILD, out) as child:
+        for line in child.stdout:
+            if line.startswith("ref"):
+                _, name, offset, length = line.split()
+                refs.append((name, int(offset), int(length)))
+            elif line.startswith("big"):
+                break
+        complete_end = refs[-1][1] + refs[-1][2]
+        (open_file,) = out.glob("*.open")
+        # kill once part of the big record is on disk
+        wait_until(lambda: open_file.stat().st_size >= complete_end + 2 * 2**20)
     assert len(refs) == 5
     assert open_file.stat().st_size > complete_end  # a torn record really is there
     assert not list(out.glob("*.warc.gz"))  # nothing looks complete
@@ -579,6 +594,48 @@ def test_kill_9_mid_record(tmp_path: Path) -> None:
     types = [r[0].rec_type for r in warcio_records(recovered)]
     assert types == ["warcinfo"] + ["response", "request"] * 5
     assert list(iter_records(out)) == stored
+
+
+STARTING_CHILD = textwrap.dedent(
+    """
+    import base64, os, sys
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from archive.warcstore import WarcStore
+
+    # a huge warcinfo (slow to gzip) so the parent can kill us while it is being written
+    store = WarcStore(Path(sys.argv[1]), info={{"operator": base64.b64encode(os.urandom(36 * 2**20)).decode()}})
+    store._ensure_file()
+    print("started", flush=True)
+    """
+)
+
+
+def test_kill_9_while_starting_a_file_leaves_no_open_file(tmp_path: Path) -> None:
+    """A ``.open`` name appears only with a complete warcinfo; the torn staging file is cleared."""
+    out = tmp_path / "warc"
+
+    def staging_under_way() -> bool:
+        parts = list(out.glob("*.open.part")) if out.is_dir() else []
+        return bool(parts) and parts[0].stat().st_size > 2**20
+
+    with child_killed_at_exit(tmp_path, STARTING_CHILD, out):
+        wait_until(staging_under_way)
+    (part,) = out.glob("*.open.part")
+    assert not list(out.glob("*.warc.gz.open")) and not list(out.glob("*.warc.gz"))
+    assert list(iter_records(out)) == []  # the staging file is not an archive file
+
+    with WarcStore(out) as live:  # a live writer's staging file is never touched
+        live_part = out / "live.warc.gz.open.part"
+        with open(live_part, "xb") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            assert discard_staging(out) == [part]
+        assert not part.exists() and live_part.exists()
+        live.write_exchange(GZ_EXCHANGE)
+    assert discard_staging(out) == [live_part]
+    (path,) = warc_files(out)
+    assert_valid(path)
+    assert [s.url for s in iter_records(out)] == [GZ_EXCHANGE.url]
 
 
 def test_failed_write_leaves_no_torn_record(tmp_path: Path) -> None:
