@@ -6,23 +6,35 @@ capture); listing and navigation pages are always re-read in full, since new rep
 The WARC writer uses the same lookup to write a `revisit` record instead of a response when the
 server answers 304 (server-not-modified) or sends a body whose digest equals the last capture's
 (identical-payload-digest), and ingestion then ties the revisit to the report without re-parsing.
+
+A 304 tells the archive nothing new, but the spider still needs the page: its attachments must
+be asked for again, since a PDF replaced in place under the same URL is the classic silent edit.
+So, like Scrapy's HttpCacheMiddleware, a 304 reaches the spider as the archived response it
+confirms (flagged ``not-modified``), after the WARC writer has recorded the real 304.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 from sqlalchemy import select
 from warcio.timeutils import datetime_to_iso_date
 
 from archive.db import Capture, database_url, open_database, sessions
-from archive.warcstore import RecordRef
+from archive.warcstore import RecordRef, headers_without, read_record
+
+logger = logging.getLogger(__name__)
 
 CONDITIONAL_KINDS = ("report", "attachment")
+# The archived body is read back decoded and whole: these no longer describe it.
+_STALE_HEADERS = ("Content-Encoding", "Content-Length", "Transfer-Encoding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,8 @@ class ConditionalRequestMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.enabled = settings.getbool("NIANBAO_INCREMENTAL", True)
+        self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
+        self.stats = crawler.stats
         self.sessions = None
         if self.enabled:
             engine = open_database(
@@ -91,3 +105,27 @@ class ConditionalRequestMiddleware:
                 request.headers.setdefault("If-None-Match", previous.etag)
             if previous.last_modified:
                 request.headers.setdefault("If-Modified-Since", previous.last_modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        previous: PreviousCapture | None = request.meta.get("previous_capture")
+        if response.status != 304 or previous is None or request.meta.get("link_kind") == "attachment":
+            return response  # an attachment has no links to follow: no need to read it back
+        try:
+            stored = read_record(self.warc_dir, previous.ref.filename, previous.ref.offset)
+        except (OSError, ValueError) as err:  # archive moved or damaged: the spider sees the bare 304
+            logger.warning("304 for %s: its archived capture cannot be read (%s)", request.url, err)
+            return response
+        headers = Headers(headers_without(stored.headers, _STALE_HEADERS))
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=stored.body)
+        if self.stats:
+            self.stats.inc_value("nianbao/not_modified_from_archive")
+        return cls(
+            url=response.url,
+            status=stored.status,
+            headers=headers,
+            body=stored.body,
+            request=request,
+            flags=[*response.flags, "not-modified"],
+            ip_address=response.ip_address,
+            protocol=response.protocol,
+        )

@@ -10,6 +10,7 @@ byte-identical with the same Last-Modified/ETag.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -265,3 +266,87 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path)
     strip = [[{k: v for k, v in json.loads(line).items() if k not in ("url", "page_url", "first_seen")}
               for line in text.splitlines()] for text in exports]  # fmt: skip
     assert strip[0] == strip[1]
+
+
+def attachment_site(root: Path, docx: bytes, agency: str, year: int) -> tuple[str, str]:
+    """A county column whose report is an article page with its DOCX attached; (page, attachment)."""
+    column, title = "/xxgk/gknb", f"{agency}{year}年政府信息公开工作年度报告"
+    page, attachment = f"{column}/202503/t20250305_4001.html", f"{column}/202503/P020250305401234.docx"
+    furniture = ('<div class="top"><a href="/">首页</a> <a href="javascript:;">无障碍</a> '
+                 '<a href="javascript:;">关怀版</a></div>')  # fmt: skip
+    footer = '<div class="footer">网站标识码：3311280002　浙ICP备00000001号 <a href="javascript:window.print()">打印本页</a></div>'
+    files = {  # path: (page title, body)
+        "/index.html": ("", f'<a href="{column}/index.html">政府信息公开年报</a>'),
+        f"{column}/index.html": (
+            "政府信息公开年报",
+            f'<ul class="list"><li><a href="./202503/t20250305_4001.html" title="{title}">{title}</a>'
+            "<span>2025-03-05</span></li></ul>",
+        ),
+        page: (
+            title,
+            f'<h1>{title}</h1><table class="xxgk-info"><tr><td>发布机构：</td><td>{agency}</td>'
+            f"<td>发布日期：</td><td>{year + 1}-01-20</td></tr></table>"
+            f'<div id="zoom"><p>{title}全文详见附件。</p><p>附件：<a href="./P020250305401234.docx">'
+            f"{title}.docx</a></p></div>",
+        ),
+    }
+    for path, (name, body) in files.items():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        head = f"{name}_溪口县人民政府" if name else "溪口县人民政府"
+        target.write_text(
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{head}</title></head>'
+            f"<body>{furniture}{body}{footer}</body></html>",
+            encoding="utf-8",
+        )
+    (root / attachment.lstrip("/")).write_bytes(docx)
+    return page, attachment
+
+
+def edit_one_number(docx: bytes, delta: int) -> bytes:
+    """The DOCX with the first whole-number cell of its last table raised by `delta` (a silent edit)."""
+    import docx as python_docx
+
+    document = python_docx.Document(io.BytesIO(docx))
+    for row in document.tables[-1].rows:
+        for cell in row.cells:
+            if cell.text.strip().isdigit():
+                cell.paragraphs[0].runs[0].text = str(int(cell.text) + delta)
+                out = io.BytesIO()
+                document.save(out)
+                return out.getvalue()
+    raise AssertionError("no number cell in the last table")
+
+
+def test_attachment_replaced_behind_an_unchanged_page_is_seen(tmp_path: Path) -> None:
+    """The page answers 304, but its DOCX was replaced in place: the re-crawl still asks for the
+    DOCX (conditionally), archives the new one and records the edit with exactly its cell."""
+    from tests.test_documents import build_docx, report_model
+
+    doc, expected = report_model("recrawl-attachment-0")
+    site, data = tmp_path / "site", tmp_path / "data"
+    page, attachment = attachment_site(site, build_docx(doc), expected["agency"], expected["year"])
+    with portal(site) as (_, base):
+        nianbao("crawl", base, "--data", str(data), *FAST)
+        (before,) = [json.loads(line) for line in nianbao("export", "--data", str(data)).stdout.splitlines()]
+        first = {r.ref.record_id for r in iter_records(data / "warc")}
+        replaced = site / attachment.lstrip("/")
+        replaced.write_bytes(edit_one_number(replaced.read_bytes(), 1000))
+        later = time.time() + 3600
+        os.utime(replaced, (later, later))  # a new ETag / Last-Modified, the page's unchanged
+        nianbao("crawl", base, "--data", str(data), *FAST)
+    second = {
+        r.url.removeprefix(base.rstrip("/")): (r.record_type, r.status)
+        for r in iter_records(data / "warc", types=("response", "revisit"))
+        if r.ref.record_id not in first
+    }
+    assert second[page] == ("revisit", 304)
+    assert second[attachment] == ("response", 200)
+    (after,) = [json.loads(line) for line in nianbao("export", "--data", str(data)).stdout.splitlines()]
+    assert after["url"] == before["url"] and after["url"].endswith(attachment)
+    changed = {k: (before["cells"][k], v) for k, v in after["cells"].items() if v != before["cells"][k]}
+    assert len(changed) == 1 and all(new == old + 1000 for old, new in changed.values()), changed
+    audit = [json.loads(line) for line in nianbao("audit", "--data", str(data), "--format", "jsonl").stdout.splitlines()]  # fmt: skip
+    (row,) = [r for r in audit if r.get("url")]
+    assert row["edited"] is True
+    assert {c["key"]: (c["old"], c["new"]) for c in row["changes"]} == changed
