@@ -89,6 +89,11 @@ _META_CHARSET = re.compile(rb"<meta\b[^<>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
 # WHATWG labels of UTF-16 that Python's codecs do not know; `<meta>` naming any UTF-16 means UTF-8.
 _UTF16_LABELS = {"unicode", "unicodefeff", "unicodefffe", "ucs-2", "csunicode", "iso-10646-ucs-2"}
+# An HTTP charset naming UTF-16 is obeyed (no BOM needed), with the Encoding Standard's labels.
+_HTTP_UTF16 = {
+    **dict.fromkeys(("utf-16", "utf-16le", *_UTF16_LABELS - {"unicodefffe"}), "utf-16-le"),
+    **dict.fromkeys(("utf-16be", "unicodefffe"), "utf-16-be"),
+}
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
@@ -115,6 +120,9 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
+    http_utf16 = _HTTP_UTF16.get(_http_charset(content_type) or "")
+    if http_utf16:  # w3lib reads a bare "utf-16" as big-endian; WHATWG (and browsers) say little
+        return body.decode(http_utf16, errors="replace"), http_utf16
     if _charset_in(content_type):
         encoding, text = html_to_unicode(content_type, body)
     else:
@@ -172,6 +180,11 @@ def _document_encoding(label: str | None) -> str | None:
 
 def _charset_in(content_type: str | None) -> bool:
     return bool(content_type and "charset=" in content_type.lower())
+
+
+def _http_charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type or "", re.I)
+    return match[1].lower() if match else None
 
 
 def _looks_misdecoded(text: str) -> bool:

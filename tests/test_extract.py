@@ -144,6 +144,17 @@ def test_a_meta_declaring_utf16_means_utf8(label: str) -> None:
     assert decode_html(ascii_only.encode("ascii"), None) == (ascii_only, "utf-8")
 
 
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [("utf-16", "utf-16-le"), ("UTF-16LE", "utf-16-le"), ("unicode", "utf-16-le"), ("utf-16be", "utf-16-be")],
+)
+def test_an_http_charset_naming_utf16_is_obeyed_without_a_bom(label: str, codec: str) -> None:
+    # WHATWG: the label "utf-16" is little-endian (w3lib and Python's codec guess big-endian)
+    body = page('<meta charset="gbk">').encode(codec)
+    text, encoding = decode_html(body, f"text/html; charset={label}")
+    assert encoding == codec and text.startswith("<!DOCTYPE html>") and "南川县水利局" in text
+
+
 def test_a_meta_naming_no_ascii_compatible_encoding_is_skipped() -> None:
     # UTF-32 is no label in the Encoding Standard: the prescan goes on to the next declaration
     html = page('<meta charset="utf-32"><meta http-equiv="Content-Type" content="text/html; charset=gbk">')

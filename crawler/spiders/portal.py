@@ -23,8 +23,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 
+from archive.extract import decode_html
 from crawler import signals as nianbao_signals
 from crawler.middlewares import crawl_scope
 from crawler.platforms import Link, Page, discover
@@ -51,13 +52,14 @@ class PortalSpider(scrapy.Spider):
             return  # not in the archive (the WARC write failed): nothing read from it
         if not isinstance(response, TextResponse):
             return  # an attachment: archived and ingested, nothing to follow
-        page = Page(
-            url=response.url,
-            text=response.text,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1").lower(),
-            status=response.status,
-        )
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        # An HTML page is read the way extraction reads it (WHATWG order, GBK under a UTF-8 header
+        # re-decoded), so a link is judged by the same anchor text the report is later parsed from.
+        # (A browser's page is its DOM re-serialised as UTF-8, which scrapy-playwright declares.)
         rendered = "playwright" in response.flags
+        from_server = isinstance(response, HtmlResponse) and not rendered
+        text = decode_html(response.body, content_type)[0] if from_server else response.text
+        page = Page(url=response.url, text=text, content_type=content_type, status=response.status)
         if not rendered and self.settings.getbool("NIANBAO_BROWSER_ENABLED"):
             reason = needs_browser(page)
             if reason:

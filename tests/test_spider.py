@@ -1,0 +1,46 @@
+"""The spider judges links by the text a browser would show, whatever the server claims."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from crawler.spiders.portal import PortalSpider
+
+LISTING = """<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>政府信息公开年报_溪口县人民政府</title></head>
+<body>
+<div class="top"><a href="javascript:;">无障碍</a> <a href="javascript:;">关怀版</a></div>
+<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/xxgk/">政府信息公开</a> &gt; 年报</div>
+<ul class="list">
+<li><a href="./202501/t20250120_5512.html" target="_blank">溪口县水利局2024年政府信息公开工作年度报告</a><span>2025-01-20</span></li>
+<li><a href="./202501/t20250122_5530.html" target="_blank">溪口县水利局2025年部门预算</a><span>2025-01-22</span></li>
+</ul>
+<div class="footer">网站标识码：3311280003　浙ICP备00000002号</div>
+</body></html>
+"""
+
+
+def kinds(body: bytes, content_type: str) -> dict[str, str]:
+    crawler = get_crawler(PortalSpider, {"NIANBAO_BROWSER_ENABLED": False})
+    spider = PortalSpider.from_crawler(crawler, start_urls=["http://127.0.0.1:8080/"])
+    url = "http://127.0.0.1:8080/xxgk/gknb/index.html"
+    response = HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=Request(url))
+    return {r.url.rsplit("/", 1)[1]: r.meta["link_kind"] for r in spider.parse(response)}
+
+
+@pytest.mark.parametrize(
+    ("codec", "content_type"),
+    [
+        ("gbk", "text/html; charset=utf-8"),  # a GBK template behind a server configured for UTF-8
+        ("gbk", "text/html"),
+        ("utf-16-le", "text/html; charset=UTF-16"),  # no BOM: the HTTP label decides, little-endian
+        ("utf-8", "text/html; charset=utf-8"),
+    ],
+)
+def test_a_report_link_is_recognised_whatever_the_encoding(codec: str, content_type: str) -> None:
+    found = kinds(LISTING.encode(codec), content_type)
+    assert found["t20250120_5512.html"] == "report"
+    assert found.get("t20250122_5530.html") != "report"  # 部门预算 is no report
