@@ -199,12 +199,14 @@ def _looks_misdecoded(text: str) -> bool:
 
 def find_spam(tree: lxml.html.HtmlElement) -> list[dict[str, str]]:
     """Links injected by spammers: gambling words in the anchor, or off-site links hidden from view."""
-    hidden = {id(a) for block in tree.xpath(_HIDDEN_XPATH) for a in block.iter("a")}
+    # The set holds the element proxies themselves: lxml makes a proxy per access and frees it, so
+    # a set of id()s would match unrelated anchors whose proxy reused a freed address.
+    hidden = {a for block in tree.xpath(_HIDDEN_XPATH) for a in block.iter("a")}
     found = []
     for anchor in tree.iter("a"):
         text = re.sub(r"\s+", " ", anchor.text_content() or "").strip()
         href = (anchor.get("href") or "").strip()
-        offsite_hidden = id(anchor) in hidden and href.startswith(("http://", "https://", "//"))
+        offsite_hidden = anchor in hidden and href.startswith(("http://", "https://", "//"))
         if _SPAM_WORDS.search(text) or _SPAM_WORDS.search(href) or offsite_hidden:
             found.append({"text": text[:200], "href": href[:500]})
     return found

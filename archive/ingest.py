@@ -233,9 +233,15 @@ def _ingest_page(
     try:
         extracted = extract_page(html, record.url, encoding)
     except ExtractionError as err:
-        if attachments:
-            return IngestResult("capture", record.url, reason="report is in its attachment(s)")
-        return _fail(session, capture, run, "extract", str(err))
+        if not attachments:
+            return _fail(session, capture, run, "extract", str(err))
+        # An article page with nothing but its attachment (an icon link, a 图片版): still its
+        # attachments' page, so they inherit its title, dates and injected links; no text.
+        _store_document(
+            session, capture, run, record.url, record.url, "html", encoding, metadata.get("标题"), metadata,
+            "", spam=find_spam(tree),
+        )  # fmt: skip
+        return IngestResult("capture", record.url, reason=f"report is in its attachment(s); page: {err}")
     document = _store_document(
         session, capture, run, record.url, record.url, "html", encoding, extracted.title, extracted.metadata,
         extracted.text, spam=find_spam(tree),

@@ -173,3 +173,26 @@ def test_a_head_of_unclosed_meta_tags_is_read_quickly() -> None:
     text, encoding = decode_html(body, None)
     assert encoding == "gb18030" and "南川县水利局" in text
     assert time.perf_counter() - started < 5.0  # a safety net: it was quadratic in the head's size
+
+
+def test_find_spam_reports_exactly_the_injected_links() -> None:
+    """Hidden off-site links and gambling anchors are spam; the footer's 备案 and 党政机关 links are not."""
+    import lxml.html
+
+    from archive.extract import find_spam
+    from nianbao.sample_portal.server import SITE_DIR
+
+    html = (SITE_DIR / "zwgk/zfxxgknb/202402/t20240218_3176540.html").read_text(encoding="utf-8")
+    injected = ('<div style="display:none"><a href="http://www.lhc-kj.example/">六合彩开奖直播</a> '
+                '<a href="http://www.qp-yl.example/">在线开户</a></div>')  # fmt: skip
+    html = html.replace(
+        '<div class="TRS_Editor" id="zoom">', injected + '<div class="TRS_Editor" id="zoom">', 1
+    )
+    html = html.replace("</body>", '<p><a href="http://www.bet-365.example/">皇冠体育博彩</a></p></body>', 1)
+    for _ in range(20):  # lxml hands out a fresh proxy per access: identity must not be by id()
+        found = find_spam(lxml.html.document_fromstring(html))
+        assert [s["href"] for s in found] == [
+            "http://www.lhc-kj.example/",
+            "http://www.qp-yl.example/",
+            "http://www.bet-365.example/",
+        ]

@@ -420,3 +420,34 @@ def test_a_browser_fetch_is_parsed_once_from_its_rendered_dom(tmp_path: Path) ->
     with sessions(engine)() as session:
         [document] = session.scalars(select(Document)).all()
         assert document.capture.record_type == "resource"
+
+
+def test_an_image_only_page_still_names_dates_and_flags_its_attached_report(tmp_path: Path) -> None:
+    """A 图片版 page (no text to extract) on a hacked site, its report as a PDF: the PDF report
+    keeps the page as its page, the page's 发布日期 and title, and the page's injected links."""
+    page = SITE_DIR / "zwgk/zfxxgknb/202402/t20240218_3176540.html"
+    spam = ('<div style="display:none"><a href="http://www.bjl-live.example/">真人百家乐在线平台</a> '
+            '<a href="http://www.lhc-kj.example/">六合彩开奖直播</a></div>')  # fmt: skip
+    html = page.read_text(encoding="utf-8").replace(
+        '<div class="TRS_Editor" id="zoom">',
+        f'{spam}<div class="TRS_Editor" id="zoom"><p style="text-align:center;"><a href="/files/P020240218.pdf" '
+        'title="P020240218.pdf"><img src="/images/icon_pdf.gif" border="0" alt=""/></a></p>',  # an icon only
+        1,
+    )
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/nb.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/files/P020240218.pdf", PDF.read_bytes(), "application/pdf", T0 + timedelta(seconds=1)),
+    ])  # fmt: skip
+    assert outcomes == ["capture", "report"]
+    (record,) = exported(engine)
+    assert record["url"] == BASE + "/files/P020240218.pdf" and record["page_url"] == BASE + "/nb.html"
+    assert record["published_on"] == "2024-02-18"
+    assert record["title"] == "青禾市溪桥区人民政府2023年政府信息公开工作年度报告(图片版)"
+    with sessions(engine)() as session:
+        pdf_doc = session.scalars(select(Document).where(Document.kind == "pdf")).one()
+        assert {s["href"] for s in pdf_doc.spam} == {
+            "http://www.bjl-live.example/",
+            "http://www.lhc-kj.example/",
+        }
+        page_doc = session.scalars(select(Document).where(Document.kind == "html")).one()
+        assert page_doc.text == "" and page_doc.page_metadata["发布日期"] == "2024-02-18"
