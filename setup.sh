@@ -4,7 +4,8 @@
 #   ./setup.sh test   — run the test suite (and the linter)
 #   ./setup.sh        — set up only
 # Installs Debian's chromium (for scrapy-playwright) and antiword (.doc attachments) when missing,
-# LibreOffice too with NIANBAO_LIBREOFFICE=1, and the project in ./.venv.
+# LibreOffice too with NIANBAO_LIBREOFFICE=1, the PostgreSQL server for `test`, and the project in
+# ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +21,10 @@ command -v antiword >/dev/null 2>&1 || need="$need antiword"
 if [ "${NIANBAO_LIBREOFFICE:-0}" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
   need="$need libreoffice-writer-nogui"
 fi
+# The tests start a throwaway PostgreSQL cluster (tests/test_postgres.py): the server binaries.
+if [ "$job" = test ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  need="$need postgresql"
+fi
 if [ -n "$need" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -29,7 +34,7 @@ if [ -n "$need" ]; then
     # shellcheck disable=SC2086
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
   else
-    echo "setup: please install Debian's $need (JavaScript pages, .doc attachments)" >&2
+    echo "setup: please install Debian's $need (JavaScript pages, .doc attachments, tests)" >&2
   fi
 fi
 

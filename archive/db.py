@@ -10,8 +10,16 @@ with "database is locked" whatever the busy_timeout (shared/notes/libraries.md Â
 (the default) begin a plain deferred transaction, which in WAL mode never blocks a writer nor waits
 for one, so `export`, `audit` and the crawl's incremental lookup never hold the write lock.
 
+On PostgreSQL a write session first takes a transaction-level advisory lock (`WRITE_LOCK`), the
+counterpart of `BEGIN IMMEDIATE`: writers (and the migrations run on first use) go one at a time
+there too, so two crawls sharing a database neither store one report twice nor race to create the
+schema. Its sessions use UTC: datetimes come back in UTC whatever the server's TimeZone, as from
+SQLite.
+
 Columns fed from what a server sent (headers, page text) are `Text`, not length-limited, and NUL
 characters are stripped from every stored string: SQLite accepts both, PostgreSQL rejects them.
+Parsed numbers are `NUMERIC` without a limit on PostgreSQL (migration 0002): whatever a garbled
+table holds is stored, as SQLite stores it, where `NUMERIC(18, 2)` made the record fail.
 """
 
 from __future__ import annotations
@@ -42,11 +50,15 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
 DB_ENV = "NIANBAO_DB"
 WRITE_OPTION = "nianbao_write"  # execution option of write sessions: BEGIN IMMEDIATE on SQLite
+WRITE_LOCK = 0x6E69616E62616F  # "nianbao": the advisory lock of write transactions on PostgreSQL
+# A parsed number: unbounded on PostgreSQL, which would refuse (not round) what NUMERIC(18, 2) cannot hold.
+ParsedNumber = Numeric(18, 2).with_variant(postgresql.NUMERIC(), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -178,7 +190,7 @@ class VersionRow(Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     index_no: Mapped[str | None] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(16))
-    processing_fee_yuan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    processing_fee_yuan: Mapped[Decimal | None] = mapped_column(ParsedNumber)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -208,7 +220,7 @@ class CellRow(Base):
         ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
     )
     key: Mapped[str] = mapped_column(String(96), primary_key=True)
-    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    value: Mapped[Decimal | None] = mapped_column(ParsedNumber)
 
 
 class CheckRow(Base):
@@ -284,6 +296,8 @@ def open_database(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     upgrade_schema(engine)
     return engine
 
@@ -292,7 +306,8 @@ def sessions(engine: Engine, *, write: bool = False) -> sessionmaker:
     """Sessions on `engine`: read-only by default; `write=True` for the ones that store.
 
     On SQLite a write session begins `BEGIN IMMEDIATE` (it takes the write lock up front, so two
-    writers queue on busy_timeout instead of failing), a read session a deferred `BEGIN`.
+    writers queue on busy_timeout instead of failing), a read session a deferred `BEGIN`. On
+    PostgreSQL a write session takes the `WRITE_LOCK` advisory lock first; readers never wait.
     """
     if write:
         engine = engine.execution_options(**{WRITE_OPTION: True})
@@ -353,3 +368,17 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")  # a session setting: it outlives this transaction
+        cursor.close()
+        dbapi_conn.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):  # held until commit or rollback
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
