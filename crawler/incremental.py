@@ -57,6 +57,7 @@ def previous_capture(session, url: str) -> PreviousCapture | None:
     if capture is None:
         return None
     fetched = capture.fetched_at if capture.fetched_at.tzinfo else capture.fetched_at.replace(tzinfo=UTC)
+    fetched = fetched.astimezone(UTC).replace(tzinfo=None)  # warcio appends the "Z" itself
     ref = RecordRef(
         filename=capture.warc_filename,
         offset=capture.warc_offset,

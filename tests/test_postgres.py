@@ -278,11 +278,6 @@ def test_a_recrawl_into_postgres_is_incremental(stores: SimpleNamespace) -> None
     assert stores.second.pg["jsonl"] == stores.first.pg["jsonl"]  # nothing changed on the portal
 
 
-@pytest.mark.xfail(
-    reason="crawler/incremental.py writes WARC-Refers-To-Date as isoformat() + 'Z' of an aware datetime "
-    "(…+00:00Z; …+08:00Z from a PostgreSQL server in China time before its sessions used UTC)",
-    strict=False,
-)
 def test_revisits_written_during_a_postgres_crawl_carry_the_referred_records_date(
     stores: SimpleNamespace,
 ) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archive.warcstore import iter_records
 from nianbao.sample_portal.server import SITE_DIR, PortalServer
@@ -152,9 +153,13 @@ def test_second_crawl_writes_revisits_for_every_unchanged_page(twice: SimpleName
             assert refers_to
     assert profiles[304] > 0  # report pages asked conditionally: server-not-modified
     assert profiles[200] > 0  # listings re-read in full: identical-payload-digest
-    for record in twice.second:
-        if record.record_type == "revisit":
-            assert record.refers_to
+    dates = {r.ref.record_id: r.ref.warc_date for r in iter_records(twice.data / "warc")}
+    for path in sorted((twice.data / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "revisit":  # WARC 1.1 §6.3: the referred record's WARC-Date
+                    h = record.rec_headers
+                    assert h.get_header("WARC-Refers-To-Date") == dates[h.get_header("WARC-Refers-To")]
 
 
 def test_unchanged_reports_are_not_reparsed_but_gain_a_capture(twice: SimpleNamespace) -> None:
