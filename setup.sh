@@ -3,9 +3,9 @@
 #   ./setup.sh demo   — crawl the bundled sample portal offline and show the reports found
 #   ./setup.sh test   — run the test suite (and the linter)
 #   ./setup.sh        — set up only
-# Installs Debian's chromium (for scrapy-playwright) and antiword (.doc attachments) when missing,
-# LibreOffice too with NIANBAO_LIBREOFFICE=1, the PostgreSQL server for `test`, and the project in
-# ./.venv.
+# Installs what is missing of Debian's chromium (for scrapy-playwright), antiword and LibreOffice
+# Writer (.doc attachments; NIANBAO_LIBREOFFICE=0 skips LibreOffice), the PostgreSQL server for
+# `test`, and the project in ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,28 +13,33 @@ job="${1:-none}"
 [ $# -gt 0 ] && shift
 
 # Debian packages: chromium for scrapy-playwright (never a downloaded browser build); antiword
-# for Word 97 .doc/.wps attachments (tiny); LibreOffice, for the DOC tables antiword cannot lay
-# out and for RTF, only with NIANBAO_LIBREOFFICE=1 (it is large).
+# for Word 97 .doc/.wps attachments (tiny); LibreOffice Writer without its GUI and recommends, for
+# the official tables of .doc reports that antiword cannot lay out and for RTF (many county
+# portals publish .doc; NIANBAO_LIBREOFFICE=0 skips it, and those then fail with that reason).
 need=""
+lean=""
 command -v chromium >/dev/null 2>&1 || need="chromium"
 command -v antiword >/dev/null 2>&1 || need="$need antiword"
-if [ "${NIANBAO_LIBREOFFICE:-0}" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
-  need="$need libreoffice-writer-nogui"
+if [ "${NIANBAO_LIBREOFFICE:-1}" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
+  lean="libreoffice-writer-nogui"
 fi
 # The tests start a throwaway PostgreSQL cluster (tests/test_postgres.py): the server binaries.
 if [ "$job" = test ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   need="$need postgresql"
 fi
-if [ -n "$need" ]; then
+if [ -n "$need$lean" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   if [ -z "$sudo" ] || command -v sudo >/dev/null 2>&1; then
-    echo "setup: installing Debian's$( printf ' %s' $need )" >&2
+    echo "setup: installing Debian's$( printf ' %s' $need $lean )" >&2
     $sudo apt-get update -qq
+    install="$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq"
     # shellcheck disable=SC2086
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+    [ -z "$need" ] || $install $need >/dev/null
+    # shellcheck disable=SC2086
+    [ -z "$lean" ] || $install --no-install-recommends $lean >/dev/null
   else
-    echo "setup: please install Debian's $need (JavaScript pages, .doc attachments, tests)" >&2
+    echo "setup: please install Debian's $need $lean (JavaScript pages, .doc attachments, tests)" >&2
   fi
 fi
 
