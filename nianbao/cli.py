@@ -237,7 +237,11 @@ def run_crawl(
         "overrides": {k: str(v) for k, v in (overrides or {}).items()},
         "db": db,
     }
-    (job / PLAN_FILE).write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    # Owner-only: the plan holds the --db URL, which may carry a password.
+    plan_fd = os.open(job / PLAN_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(plan_fd, 0o600)  # also when an older plan file was left readable
+    with open(plan_fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(plan, ensure_ascii=False))
     settings.set("JOBDIR", str(job), priority="cmdline")
     settings.set("NIANBAO_LOCK_HELD", True, priority="cmdline")
     process = CrawlerProcess(settings)
@@ -332,6 +336,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
     from nianbao.schedule import Plan, render
 
     if not (args.urls or args.portal or args.all):
@@ -343,6 +349,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     command += ["--all"] if args.all else []
     command += ["--data", str(data), "--auto-resume"]
     command += ["--db", args.db] if args.db else []
+    if args.db and make_url(args.db).password:
+        err_console.print(
+            "warning: the --db URL's password will be in these entries; leave it out of the URL and "
+            "put it in ~/.pgpass (or $PGPASSFILE) of the user the crawl runs as",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
     try:
         plan = Plan(
             command=command, workdir=Path.cwd(), log=data / "crawl.log",

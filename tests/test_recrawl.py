@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -252,6 +253,7 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path)
         proc.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops cleanly and keeps its queue in JOBDIR
         proc.wait(timeout=60)
         assert (data / "job").is_dir()
+        assert stat.S_IMODE((data / "job" / "nianbao-plan.json").stat().st_mode) == 0o600  # may hold --db
         refused = nianbao("crawl", base, "--data", str(data), *FAST, check=False)
         assert refused.returncode == 2 and "--resume" in refused.stderr
         nianbao("crawl", "--resume", "--data", str(data))

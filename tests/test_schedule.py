@@ -70,3 +70,14 @@ def test_the_scheduled_command_runs(tmp_path: Path) -> None:
     assert command[:4] == [sys.executable, "-m", "nianbao.cli", "crawl"] and "--auto-resume" in command
     help_run = subprocess.run([*command[:4], "--help"], capture_output=True, text=True, timeout=60)
     assert help_run.returncode == 0 and "--auto-resume" in help_run.stdout
+
+
+def test_a_database_password_in_the_plan_is_warned_about(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    with_password = run(
+        "schedule", "--all", "--data", data, "--db", "postgresql://nb:s3cret@db.internal/nianbao"
+    )
+    assert with_password.returncode == 0 and "~/.pgpass" in with_password.stderr
+    without = run("schedule", "--all", "--data", data, "--db", "postgresql://nb@db.internal/nianbao")
+    assert without.returncode == 0 and "--db postgresql://nb@db.internal/nianbao" in without.stdout
+    assert "password" not in without.stderr
