@@ -94,6 +94,8 @@ _HTTP_UTF16 = {
     **dict.fromkeys(("utf-16", "utf-16le", *_UTF16_LABELS - {"unicodefffe"}), "utf-16-le"),
     **dict.fromkeys(("utf-16be", "unicodefffe"), "utf-16-be"),
 }
+_CJK = re.compile("[\u4e00-\u9fff]")
+_LATIN_HIGH = re.compile("[\u00c0-\u00ff]")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
@@ -192,9 +194,8 @@ def _looks_misdecoded(text: str) -> bool:
     if text.count("\ufffd") > 3:
         return True
     sample = text[:20000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    latin_high = sum(1 for ch in sample if "\u00c0" <= ch <= "\u00ff")
-    return latin_high > 50 and cjk < latin_high // 4
+    latin_high = len(_LATIN_HIGH.findall(sample))  # (counted in C: this runs on every crawled page)
+    return latin_high > 50 and len(_CJK.findall(sample)) < latin_high // 4
 
 
 def find_spam(tree: lxml.html.HtmlElement) -> list[dict[str, str]]:
