@@ -40,14 +40,31 @@ CONTENT_XPATHS = (
     '//*[@id="content"]',
 )
 
+
+def _off_screen_xpath(prop: str) -> str:
+    """Elements pushed off screen by a large negative `prop` (``left:-9999px``, ``text-indent:-999em``).
+
+    Only a large offset counts: Word-pasted bodies are full of small ones (``margin-left:-5.4pt`` on
+    every table, ``text-indent:-21pt`` on hanging indents, ``position:relative;top:-1.5pt``), and
+    pruning those loses the report's tables and headings. XPath 1.0: the number after ``prop:-`` up
+    to its unit (or to ``;``) is compared; anything unparsable is NaN and never matches.
+    """
+    rest = f'substring-after(translate(@style, " ", ""), "{prop}:-")'
+    tests = [f'number(substring-before({rest}, "{unit}")) >= {limit}' for unit, limit in _OFF_SCREEN_UNITS]
+    tests.append(f'number(substring-before(concat({rest}, ";"), ";")) >= 500')  # no unit: quirks-mode px
+    return f"//*[{' or '.join(tests)}]"
+
+
+_OFF_SCREEN_UNITS = (("px", 500), ("pt", 375), ("em", 30), ("rem", 30), ("cm", 13), ("in", 5))
+
 # Furniture and spam trafilatura keeps unless told: hidden or off-screen blocks (the usual shape of
 # SEO spam injected into hacked portals), article tool bars, share bars, QR blocks.
 PRUNE_XPATHS = [
     '//*[contains(translate(@style, " ", ""), "display:none")]',
     '//*[contains(translate(@style, " ", ""), "visibility:hidden")]',
-    '//*[contains(translate(@style, " ", ""), "left:-")]',
-    '//*[contains(translate(@style, " ", ""), "top:-")]',
-    '//*[contains(translate(@style, " ", ""), "text-indent:-")]',
+    _off_screen_xpath("left"),
+    _off_screen_xpath("top"),
+    _off_screen_xpath("text-indent"),
     '//*[@hidden or @aria-hidden="true"]',
     "//script | //style | //noscript | //iframe",
     '//*[contains(@class, "share") or contains(@class, "print") or contains(@class, "tools")]',

@@ -196,3 +196,32 @@ def test_find_spam_reports_exactly_the_injected_links() -> None:
             "http://www.qp-yl.example/",
             "http://www.bet-365.example/",
         ]
+
+
+def test_word_negative_offsets_are_kept_and_off_screen_spam_is_not() -> None:
+    """Word writes small negative offsets everywhere (tables, hanging indents, raised runs); only a
+    block pushed far off screen is spam."""
+    import lxml.html
+
+    from archive.extract import find_spam
+
+    body = (
+        "<p class=MsoNormal style='margin-left:64.0pt;text-indent:-32.0pt'><b>（一）主动公开方面</b></p>"
+        "<p class=MsoNormal style='text-indent:32.0pt'>全年受理申请<span style='position:relative;top:-1.5pt'>"
+        "27</span>件，详见<a href='https://www.gov.cn/zhengce/'>中国政府网</a>。</p>"
+        "<table class=MsoNormalTable style='margin-left:-5.4pt;border-collapse:collapse'>"
+        "<tr><td>本年新收政府信息公开申请数量</td><td>27</td></tr></table>"
+        "<div style='position:absolute; left:-9999px; top:-9999px'><a href='http://www.xpj.example/'>葡京</a></div>"
+        "<div style='text-indent:-999em;overflow:hidden'><a href='http://seo.example/'>开户</a></div>"
+    )
+    html = page(extra=body)
+    found = find_spam(lxml.html.document_fromstring(html))
+    assert [s["href"] for s in found] == [
+        "http://www.xpj.example/",
+        "http://seo.example/",
+        "http://spam.example/",
+    ]
+    text = extract_page(html, "http://127.0.0.1/t.html", "utf-8").text
+    assert "（一）主动公开方面" in text and "全年受理申请27件" in text.replace(" ", "")
+    assert "本年新收政府信息公开申请数量" in text
+    assert "葡京" not in text and "开户" not in text

@@ -483,7 +483,7 @@ def render_table_word(rows: Table) -> str:
     """Table markup as pasted from Word: MsoNormal paragraphs, split runs, <o:p>, unquoted widths."""
     out = [
         "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 width=612 "
-        "style='width:459.0pt;border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
+        "style='width:459.0pt;margin-left:-5.4pt;border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
         "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"
     ]
     for i, row in enumerate(rows):
@@ -736,7 +736,14 @@ def _p_word(text: str, *, font: str = "仿宋_GB2312", bold: bool = False, align
     body = f"<span style='font-size:16.0pt;font-family:{font}'>{escape(text, quote=False)}</span>"
     if bold:
         body = f"<b>{body}</b>"
-    style = f"text-align:{align}" if align else "text-indent:32.0pt"
+    # Word writes a numbered sub-heading as a hanging indent: a negative text-indent.
+    style = (
+        f"text-align:{align}"
+        if align
+        else "margin-left:64.0pt;text-indent:-32.0pt"
+        if bold
+        else "text-indent:32.0pt"
+    )
     align_attr = f" align={align}" if align else ""
     return f"<p class=MsoNormal{align_attr} style='{style};line-height:28.0pt'>{body}<span lang=EN-US><o:p></o:p></span></p>"
 
