@@ -13,10 +13,11 @@ Whose report, and which deadline
   (`level_from_name`): 北京/天津/上海/重庆 and 省/自治区 names are provincial, a 市/州/盟 below them
   municipal, a 县/区/旗 county, 国家…/国务院… central. A name ending in 乡/镇/街道 is a township
   whatever portal hosts it (county portals host their townships' reports).
-- Kind: a people's government's own report (name ends in 人民政府, or is a bare place name such as
-  上海市, and is not an 办公室/办公厅) is the government-wide report (`government`); anything else is a
-  department's report. The 人民政府办公室 publishes both its own report (a department's) and the
-  government-wide one; the agency named in the title tells them apart (domain.md §2.1).
+- Kind: a people's government's own report (name ends in 人民政府, or in 政府 after a place name
+  such as 东城区政府, or is a bare place name such as 上海市, and is not an 办公室/办公厅) is the
+  government-wide report (`government`); anything else is a department's report. The
+  人民政府办公室 publishes both its own report (a department's) and the government-wide one; the
+  agency named in the title tells them apart (domain.md §2.1).
 - Deadline (条例 art. 49): a department's report on year Y by Y+1-01-31, a government-wide report by
   Y+1-03-31. A portal's `deadline` ("MM-DD", a local rule) replaces it when earlier. For a
   government-wide report only an override later than 01-31 is taken: the city-wide report summarises
@@ -25,6 +26,9 @@ Whose report, and which deadline
   county level and above; townships (乡镇/街道) have no statutory deadline, so their status is `unknown`
   unless their portal carries a local deadline. An unknown level is treated as covered (the portals
   crawled are county level and above).
+- Reports on 2018 and earlier fall under the 2007 条例 (国务院令第492号, art. 31: every 行政机关,
+  townships included, by 3月31日); the 2019 revision, in force from 2019-05-15, brought departments
+  forward "by two months" (domain.md §2.1). A stricter local rule still applies.
 
 Dates are compared as calendar dates in China time (UTC+8): "by 1月31日" means before midnight
 Beijing time, and captures are stored in UTC.
@@ -121,6 +125,8 @@ VERSION_FIELDS = ("title", "agency", "year", "published_on", "index_no", "format
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|州|盟|县|区|旗)")
 _TOWNSHIP = re.compile(r"(?:乡|镇|街道)(?:人民政府|办事处)?$")
+# Reports on this year and before were due under the 2007 条例 (art. 31), all by 3月31日.
+LAST_YEAR_UNDER_2007_REGULATIONS = 2018
 _PLACE_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|县|自治县|区|旗))+$")
 _CHUNK = 500
 
@@ -221,6 +227,8 @@ def kind_of(agency: str) -> str:
         return "department"
     if name.endswith("人民政府") or _PLACE_ONLY.match(name):
         return "government"
+    if name.endswith("政府") and (_PLACE_ONLY.match(name[:-2]) or name[:-2].endswith(("乡", "镇"))):
+        return "government"  # 东城区政府, 溪口县政府: the short form of the same name
     return "department"
 
 
@@ -237,6 +245,11 @@ def deadline_for(year: int | None, kind: str, level: str, portal: Portal | None)
     if year is None:
         return None, "report year unknown"
     override = _month_day(year + 1, portal.deadline) if portal is not None and portal.deadline else None
+    if year <= LAST_YEAR_UNDER_2007_REGULATIONS:
+        statutory = date(year + 1, 3, 31)
+        if override is not None and override < statutory:
+            return override, f"local rule of {portal.name}"  # type: ignore[union-attr]
+        return statutory, "2007 条例 art. 31 (every agency; reports on 2018 and earlier)"
     if level == "township":
         if override is not None:
             return override, f"local rule of {portal.name} (townships are not covered by art. 49)"  # type: ignore[union-attr]

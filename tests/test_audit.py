@@ -436,11 +436,20 @@ def test_deadlines() -> None:
         0
     ] == date(2023, 1, 31)
     assert deadline_for(None, "department", "county", None)[0] is None
+    # 2018 and earlier: the 2007 条例 art. 31, every agency (townships too) by 03-31; stricter local rules hold
+    assert deadline_for(2018, "department", "county", None)[0] == date(2019, 3, 31)
+    assert deadline_for(2018, "government", "provincial", None)[0] == date(2019, 3, 31)
+    assert deadline_for(2015, "department", "township", None)[0] == date(2016, 3, 31)
+    assert deadline_for(2018, "department", "municipal", huaihua)[0] == date(2019, 1, 28)
+    assert deadline_for(2019, "department", "county", None)[0] == date(2020, 1, 31)
 
 
 def test_names_and_portals() -> None:
     assert kind_of("青禾市人民政府") == "government" and kind_of("上海市") == "government"
     assert kind_of("青禾市人民政府办公室") == "department" and kind_of("青禾市教育局") == "department"
+    assert kind_of("北京市东城区政府") == "government" and kind_of("溪口县政府") == "government"
+    assert kind_of("溪口镇政府") == "government" and kind_of("溪口县政府办公室") == "department"
+    assert kind_of("溪口县政府采购中心") == "department"
     assert level_from_name("西藏自治区科学技术厅") == "provincial"
     assert level_from_name("上海市科学技术委员会") == "provincial"
     assert level_from_name("上海市黄浦区人民政府") == "county"
