@@ -32,11 +32,22 @@ def _converter():
     return _CC
 
 
+_CJK_RE = re.compile("[\u3400-\u9fff]")
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → simplified characters (OpenCC `t2s`: characters and phrases, no regional vocabulary)."""
+    """Traditional → simplified (OpenCC `t2s`: characters and phrases), for traditional text only.
+
+    `t2s` also rewrites characters that are proper simplified ones in names: 乾安县 → 干安县,
+    乾县 → 干县. So the text is converted only when it reads as traditional: a traditional report
+    changes about a third of its characters, a simplified one almost none (a place name's few).
+    """
     if not text:
         return text
-    return _converter().convert(text)
+    converted = _converter().convert(text)
+    changed = sum(a != b for a, b in zip(text, converted, strict=False)) + abs(len(text) - len(converted))
+    cjk = len(_CJK_RE.findall(text))
+    return converted if changed >= 3 and changed >= 0.15 * cjk else text
 
 
 # Pinyin that converters glue after each character: 標(biāo) → 標. Only a lowercase Latin syllable

@@ -352,3 +352,19 @@ def test_a_whole_report_parses_from_html_and_markdown_alike() -> None:
 
 def test_radical_supplement_characters_from_pdf_fonts_are_the_ideographs() -> None:
     assert normalize_text("⻓沙市⻔户⽹站") == "长沙市门户网站"
+
+
+def test_simplified_text_keeps_its_place_names_and_traditional_text_is_converted() -> None:
+    """OpenCC t2s would turn 乾安县 into 干安县: only traditional text is converted."""
+    from archive.normalize import to_simplified
+
+    assert (
+        to_simplified("乾安县人民政府2023年政府信息公开工作年度报告")
+        == "乾安县人民政府2023年政府信息公开工作年度报告"
+    )
+    assert to_simplified("乾县人民政府办公室") == "乾县人民政府办公室"
+    assert to_simplified("政府資訊公開工作年度報告") == "政府资讯公开工作年度报告"
+    body = "乾安县坚持以公开为常态、不公开为例外，全年主动公开政府信息一千余条。\n" * 40
+    assert to_simplified(body) == body
+    traditional = "本機關全年收到政府資訊公開申請，均依法答覆。\n" * 40
+    assert to_simplified(traditional) == "本机关全年收到政府资讯公开申请，均依法答复。\n" * 40
