@@ -92,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     prune.set_defaults(func=cmd_prune)
 
     export = with_data(commands.add_parser("export", help="export stored reports"))
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    # `json` is the spec's name (shared/spec/REPORT.md: one JSON object per report): the same lines
+    export.add_argument(
+        "--format", choices=("jsonl", "json", "csv"), default="jsonl",
+        help="jsonl (= json): a JSON object per report and line; csv: a row per report",
+    )  # fmt: skip
     export.add_argument("--out", type=Path, help="output file (default stdout)")
     export.set_defaults(func=cmd_export)
 
@@ -405,7 +409,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.export import write_csv, write_jsonl
 
-    writer = write_jsonl if args.format == "jsonl" else write_csv
+    writer = write_csv if args.format == "csv" else write_jsonl
     engine = _engine(args)
     if args.out:
         with open(args.out, "w", encoding="utf-8", newline="") as out:

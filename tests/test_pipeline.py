@@ -188,6 +188,16 @@ def test_reparse_offline_gives_an_identical_export(crawl: SimpleNamespace, tmp_p
     assert export(copy) == crawl.export
 
 
+def test_export_format_json_is_the_specs_name_for_the_same_lines(crawl: SimpleNamespace) -> None:
+    # shared/spec/REPORT.md: `nianbao export --format json` prints one JSON object per report
+    out = nianbao("export", "--data", str(crawl.data), "--format", "json").stdout
+    assert out == crawl.export
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == len(EXPECTED["reports"]) and all(
+        r["schema"] == "nianbao.report/1" for r in records
+    )
+
+
 def test_csv_export_has_a_row_per_report_and_every_cell(crawl: SimpleNamespace, tmp_path: Path) -> None:
     out = tmp_path / "reports.csv"
     nianbao("export", "--data", str(crawl.data), "--format", "csv", "--out", str(out))
