@@ -137,6 +137,8 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     if record.status in CHALLENGE_STATUSES and _CHALLENGE.search(record.body[:20000].decode("latin-1")):
         # Evidence stays in the capture row (its status); the crawler retries such pages in a browser.
         reason = f"anti-bot JavaScript challenge (HTTP {record.status})"
+        if _link_before(session, record, "report"):  # a report we know of but could not read: a finding
+            _fail(session, capture, run, "blocked", reason)
         return IngestResult("blocked", record.url, reason=reason)
     if record.status != 200:
         return IngestResult("capture", record.url)
@@ -334,11 +336,16 @@ def _linking_page(session: Session, record: StoredResponse) -> PageLink | None:
     database or a fresh one, must tie the attachment as the crawl did. Compared in Python, so the
     order does not depend on the database's collation.
     """
+    return _link_before(session, record, "attachment")
+
+
+def _link_before(session: Session, record: StoredResponse, kind: str) -> PageLink | None:
+    """The newest `kind` link to `record`'s URL from a capture archived before it (see above)."""
     here = (record.ref.filename, record.ref.offset)
     links = session.execute(
         select(PageLink, Capture)
         .join(Capture, PageLink.capture_id == Capture.id)
-        .where(PageLink.url == record.url, PageLink.kind == "attachment")
+        .where(PageLink.url == record.url, PageLink.kind == kind)
     ).all()
     before = [(_position(c), link.id, link) for link, c in links if _position(c) < here]
     return max(before, key=lambda t: t[:2])[2] if before else None

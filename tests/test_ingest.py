@@ -451,3 +451,33 @@ def test_an_image_only_page_still_names_dates_and_flags_its_attached_report(tmp_
         }
         page_doc = session.scalars(select(Document).where(Document.kind == "html")).one()
         assert page_doc.text == "" and page_doc.page_metadata["发布日期"] == "2024-02-18"
+
+
+def test_a_report_page_behind_an_anti_bot_wall_is_a_recorded_failure(tmp_path: Path) -> None:
+    """A 412 JavaScript challenge where the listing promised a report: recorded (stage `blocked`),
+    so the audit shows the report as found but unread instead of missing; other challenged pages
+    (a listing, a home page) stay plain captures."""
+    from datetime import date
+
+    from archive.audit import audit_rows
+
+    challenge = (Path(__file__).parent / "world/jsportal/challenge.html").read_bytes()
+    listing = ('<html><head><meta charset="utf-8"><title>政府信息公开年报_青禾市人民政府</title></head><body>'
+               '<ul class="list"><li><a href="/nb/t20240126_1.html">青禾市水利局2023年政府信息公开工作年度报告</a>'
+               "<span>2024-01-26</span></li></ul></body></html>")  # fmt: skip
+    blocked = [
+        dataclasses.replace(exchange(path, challenge, "text/html; charset=utf-8", T0 + timedelta(seconds=i)), status=412)
+        for i, path in enumerate(("/nb/t20240126_1.html", "/zwgk/index.html"), start=1)
+    ]  # fmt: skip
+    engine, outcomes = ingest_all(
+        tmp_path, [exchange("/nb/index.html", listing.encode(), "text/html; charset=utf-8", T0), *blocked]
+    )
+    assert outcomes == ["capture", "blocked", "blocked"]
+    with sessions(engine)() as session:
+        failures = session.scalars(select(Failure)).all()
+        assert [(f.url, f.stage) for f in failures] == [(BASE + "/nb/t20240126_1.html", "blocked")]
+        assert "anti-bot" in failures[0].reason and "412" in failures[0].reason
+        rows = audit_rows(session, {}, year=None, today=date(2026, 11, 21))
+    (row,) = [r for r in rows if r.url]
+    assert (row.agency, row.year, row.url) == ("青禾市水利局", 2023, BASE + "/nb/t20240126_1.html")
+    assert row.parse_failure.startswith("blocked: anti-bot") and row.status != "missing"
