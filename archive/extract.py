@@ -18,6 +18,7 @@ Three jobs, kept apart:
 
 from __future__ import annotations
 
+import codecs
 import copy
 import re
 import unicodedata
@@ -148,7 +149,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         # w3lib looks for <meta charset> in the first 4 KB only; real templates put it later.
         encoding = declared_charset(body) or _document_encoding(html_body_declared_encoding(body)) or "utf-8"
         text = body.decode(encoding, errors="replace")
-    if _looks_misdecoded(text):
+    if _looks_misdecoded(text) or (_single_byte_latin(encoding) and _has_latin_mojibake(text)):
         for candidate in ("utf-8", "gb18030"):
             if candidate == encoding:
                 continue
@@ -204,6 +205,21 @@ def _charset_in(content_type: str | None) -> bool:
 def _http_charset(content_type: str | None) -> str | None:
     match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type or "", re.I)
     return match[1].lower() if match else None
+
+
+def _single_byte_latin(encoding: str) -> bool:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("cp125", "iso8859", "latin", "ascii"))
+
+
+def _has_latin_mojibake(text: str) -> bool:
+    """A page declared Latin (error templates say iso-8859-1) whose high bytes are surely Chinese:
+    a Chinese government page has no reason to hold accented Latin letters and no CJK at all."""
+    latin_high = len(_LATIN_HIGH.findall(text[:20000]))
+    return latin_high >= 4 and not _CJK.search(text[:20000])
 
 
 def _looks_misdecoded(text: str) -> bool:

@@ -225,3 +225,14 @@ def test_word_negative_offsets_are_kept_and_off_screen_spam_is_not() -> None:
     assert "（一）主动公开方面" in text and "全年受理申请27件" in text.replace(" ", "")
     assert "本年新收政府信息公开申请数量" in text
     assert "葡京" not in text and "开户" not in text
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "ISO-8859-1", "windows-1252", "us-ascii"])
+def test_a_short_gbk_page_declared_latin_is_redecoded(charset: str) -> None:
+    # error and redirect templates say iso-8859-1; a short page never reaches the long-page threshold
+    html = ("<html><head><title>溪口县水利局2023年政府信息公开工作年度报告</title></head>"
+            "<body><h1>溪口县水利局2023年政府信息公开工作年度报告</h1><p>详见附件。</p></body></html>")  # fmt: skip
+    text, encoding = decode_html(html.encode("gbk"), f"text/html; charset={charset}")
+    assert encoding == "gb18030" and text == html
+    latin = "<html><body><p>Café crème, déjà vu.</p></body></html>"  # real Latin-1 stays Latin-1
+    assert decode_html(latin.encode("latin-1"), f"text/html; charset={charset}")[0] == latin
