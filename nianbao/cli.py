@@ -295,6 +295,7 @@ def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
         ("archived records not ingested", stats.get("nianbao/errors/ingest", 0)),
         ("refused (out of scope)", stats.get("nianbao/refused/offsite", 0)),
         ("refused (private address)", stats.get("nianbao/refused/private_address", 0)),
+        ("refused by robots.txt", stats.get("robotstxt/forbidden", 0)),
         ("finish reason", stats.get("finish_reason", "?")),
         ("data", str(data)),
     ]

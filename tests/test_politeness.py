@@ -3,6 +3,7 @@ scope and private addresses (links and redirects), download size limits."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -98,6 +99,9 @@ def test_polite_and_in_scope_over_http(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     # robots.txt read first and obeyed
     assert Handler.hits["/robots.txt"] == 1 and Handler.hits["/private/report.html"] == 0
+    assert re.search(r"refused by robots\.txt\s*│\s*1\s*│", proc.stderr), proc.stderr[
+        -3000:
+    ]  # in the summary
     # an honest User-Agent naming the project
     assert all(agent.startswith("nianbao/") for agent in Handler.agents)
     # retried with backoff: three attempts, spaced by at least the server's Retry-After
