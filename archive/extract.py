@@ -269,6 +269,11 @@ def page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
         value = rest.strip() or _next_value(el)
         if value and label not in found:
             found[label] = value
+    # ucap (Jiangsu) templates carry the article's facts in custom tags, not in a table
+    for tag, label in (("publishtime", "发布时间"), ("ucaptitle", "标题")):
+        values = [v for v in (_text(el) for el in tree.iter(tag)) if v]
+        if values:
+            found.setdefault(label, max(values, key=len))
     h1 = [_text(h) for h in tree.xpath("//h1")]
     titles = [t for t in h1 if t]
     if titles:

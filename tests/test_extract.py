@@ -236,3 +236,18 @@ def test_a_short_gbk_page_declared_latin_is_redecoded(charset: str) -> None:
     assert encoding == "gb18030" and text == html
     latin = "<html><body><p>Café crème, déjà vu.</p></body></html>"  # real Latin-1 stays Latin-1
     assert decode_html(latin.encode("latin-1"), f"text/html; charset={charset}")[0] == latin
+
+
+def test_ucap_custom_tags_name_and_date_the_page() -> None:
+    import lxml.html
+
+    from archive.extract import page_metadata
+
+    html = """<html><head><meta charset="utf-8"><title>沭阳县人民政府</title></head><body>
+<div class="top"><a href="/">首页</a> <a href="javascript:;">无障碍</a></div>
+<div class="con-title"><ucaptitle>沭阳县水利局2023年政府信息公开工作年度报告</ucaptitle></div>
+<div class="con-info">发布时间：<publishtime>2024-01-19 10:20</publishtime>　来源：沭阳县水利局</div>
+<ucapcontent><p>一、总体情况</p></ucapcontent></body></html>"""
+    metadata = page_metadata(lxml.html.document_fromstring(html))
+    assert metadata["标题"] == "沭阳县水利局2023年政府信息公开工作年度报告"
+    assert metadata["发布时间"].startswith("2024-01-19")
