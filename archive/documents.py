@@ -17,6 +17,8 @@ of one into text the parser already understands, so attachments share every late
   (converted to DOCX and read as above) when installed.
 - **RTF**: through LibreOffice when installed (there is no small, faithful RTF reader for CJK
   code pages; an RTF report is rare).
+- **XLS / XLSX / ET** spreadsheets, published with some reports (the tables as a workbook): recognised
+  and archived, but not read; `document_text` says so ("spreadsheet attachments are not parsed").
 
 Failures raise `archive.extract.ExtractionError` with a reason a person can act on (image-only
 PDF, password, truncated download, converter missing), never a converter's traceback.
@@ -51,7 +53,8 @@ from archive.normalize import RADICAL_SUPPLEMENT
 
 __all__ = ["KINDS", "DocumentText", "document_text", "sniff_kind"]
 
-KINDS = ("pdf", "docx", "doc", "wps", "rtf")
+SPREADSHEETS = ("xls", "xlsx", "et")  # recognised, not read
+KINDS = ("pdf", "docx", "doc", "wps", "rtf", *SPREADSHEETS)
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -68,8 +71,13 @@ _CONTENT_TYPES = {
     "application/vnd.ms-works": "wps",
     "application/wps-office.wps": "wps",
     "application/kswps": "wps",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/kset": "et",
+    "application/wps-office.et": "et",
 }
 _SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf"}
+_SUFFIXES |= {f".{kind}": kind for kind in SPREADSHEETS}
 
 # Time limits for external converters: a pathological file must not hang the crawl.
 ANTIWORD_TIMEOUT = 60
@@ -80,7 +88,7 @@ SOFFICE_TIMEOUT = 180
 class DocumentText:
     """The text of one attachment, and how it was obtained."""
 
-    kind: str  # "pdf" | "docx" | "doc" | "wps" | "rtf"
+    kind: str  # "pdf" | "docx" | "doc" | "wps" | "rtf" (spreadsheets give no text)
     text: str  # parse_report's input: tables as `| a | b |` rows where the format has them
     pages: int | None  # PDF page count; None where the format does not fix pages
     converter: str  # name and version, e.g. "pdfplumber 0.11.10", "antiword 0.37"
@@ -109,18 +117,24 @@ def _ole2_word(body: bytes) -> bool | None:
 
     if has("WordDocument"):
         return True
-    if has("Workbook") or has("PowerPoint Document") or has("Book\x00"):
+    if _ole2_workbook(body) or has("PowerPoint Document"):
         return False
     return None
+
+
+def _ole2_workbook(body: bytes) -> bool:
+    """Whether an OLE2 file has a spreadsheet's `Workbook` (BIFF8) or `Book` (BIFF5) stream."""
+    return "Workbook".encode("utf-16-le") in body or "Book\x00".encode("utf-16-le") in body
 
 
 def sniff_kind(body: bytes, content_type: str | None, url: str) -> str | None:
     """The document kind of a response: magic bytes first, then the content type, then the URL suffix.
 
-    None means "not a document this module reads": HTML (a CMS error page served as
-    application/pdf is still an HTML page), a spreadsheet or presentation, an image, or nothing
-    that names a document kind. A declared kind whose bytes do not match (a truncated or HTML
-    body behind a `.pdf` link) is still returned, so `document_text` can say what is wrong.
+    None means "not a document": HTML (a CMS error page served as application/pdf is still an
+    HTML page), a presentation, an image, or nothing that names a document kind. A spreadsheet is a
+    kind ("xls", "xlsx", "et") that `document_text` refuses by name. A declared kind whose bytes do
+    not match (a truncated or HTML body behind a `.pdf` link) is still returned, so `document_text`
+    can say what is wrong.
     """
     head = body[:1024]
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -135,12 +149,12 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str | None:
         except (zipfile.BadZipFile, ValueError, OSError):
             names = None
         if names is not None:
-            return "docx" if "word/document.xml" in names else None
+            return "docx" if "word/document.xml" in names else "xlsx" if "xl/workbook.xml" in names else None
     elif body.startswith(_OLE2_MAGIC):
         word = _ole2_word(body)
-        if word is False:
-            return None
         declared = _declared_kind(content_type, url)
+        if word is False:  # Excel or WPS 表格 (a Workbook stream), or PowerPoint
+            return ("et" if declared == "et" else "xls") if _ole2_workbook(body) else None
         return "wps" if declared == "wps" else "doc"
     if stripped[:1] == b"<" and re.match(rb"<(?:!doctype|html|\?xml|head|body|!--)", stripped[:20].lower()):
         return None  # an HTML page, whatever the headers say
@@ -163,7 +177,8 @@ def document_text(body: bytes, content_type: str | None, url: str) -> DocumentTe
     """The text of an attachment, for `parse_report`; raises ExtractionError(reason) when there is none.
 
     Reasons name the cause: "image-only PDF, no text layer (N pages)", "encrypted PDF …",
-    "truncated PDF …", "corrupt DOCX …", "no converter for DOC …", "not a document …".
+    "truncated PDF …", "corrupt DOCX …", "no converter for DOC …", "not a document …",
+    "spreadsheet attachments are not parsed".
     """
     kind = sniff_kind(body, content_type, url)
     if not body:
@@ -182,7 +197,7 @@ def _describe(body: bytes) -> str:
     if body.startswith(_ZIP_MAGIC):
         return "a ZIP archive that is not a Word document"
     if body.startswith(_OLE2_MAGIC):
-        return "an OLE2 file that is not a Word document (spreadsheet or presentation?)"
+        return "an OLE2 file that is neither a Word document nor a spreadsheet (a presentation?)"
     for magic, name in (
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
@@ -809,10 +824,15 @@ def _read_rtf(body: bytes) -> DocumentText:
     return _read_docx(converted, kind="rtf", converter=f"{_soffice_version(soffice)} → {_docx_converter()}")
 
 
+def _refuse_spreadsheet(body: bytes) -> DocumentText:
+    raise ExtractionError("spreadsheet attachments are not parsed")
+
+
 _READERS: dict[str, Callable[[bytes], DocumentText]] = {
     "pdf": _read_pdf,
     "docx": _read_docx,
     "doc": _read_word_binary("doc"),
     "wps": _read_word_binary("wps"),
     "rtf": _read_rtf,
+    **dict.fromkeys(SPREADSHEETS, _refuse_spreadsheet),
 }

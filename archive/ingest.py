@@ -80,13 +80,15 @@ EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
 Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf)(?:$|[?#])", re.I)
+ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf|xlsx?|et)(?:$|[?#])", re.I)
+# A report's tables published as a workbook: archived and recorded, never a report of its own.
+_SPREADSHEET_HREF = re.compile(r"\.(?:xlsx?|et)(?:$|[?#])", re.I)
 CHALLENGE_STATUSES = (202, 412, 521)
 _CHALLENGE = re.compile(r"\$_ts|__jsl_clearance|wzws_cid|document\.cookie\s*=", re.I)
 BROWSER_COPY = "body-decoded-by-browser"  # WARC-Nianbao-Reconstructed item of a browser's response
 # Anchor text of an attachment that is a report (not a form, a table or an explanatory note).
 _NAMES_REPORT = re.compile(r"年报|年度报告|工作报告")
-_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf)$", re.I)
+_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|xlsx?|et)$", re.I)
 # Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
 _SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间")
 
@@ -381,7 +383,10 @@ def _links_several_reports(session: Session, link: PageLink) -> bool:
         )
     ).all()
     named = {
-        url for url, text in texts if is_report_title(text) or _NAMES_REPORT.search(normalise_title(text))
+        url
+        for url, text in texts
+        if (is_report_title(text) or _NAMES_REPORT.search(normalise_title(text)))
+        and not _SPREADSHEET_HREF.search(url)
     }
     return len(named) > 1
 

@@ -516,6 +516,7 @@ def test_sniff_kind_magic_first_then_content_type_then_suffix() -> None:
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
     ole_xls = documents._OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
+    ole_ppt = documents._OLE2_MAGIC + b"\x00" * 504 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 64
     cases = [
         (pdf_bytes, "text/html", "a.doc", "pdf"),
         (b"\r\n" + pdf_bytes, None, "", "pdf"),  # junk before the header
@@ -523,8 +524,11 @@ def test_sniff_kind_magic_first_then_content_type_then_suffix() -> None:
         (doc_bytes, None, "a.doc", "doc"),
         (doc_bytes, None, "https://x.gov.cn/a.WPS?download=1", "wps"),
         (doc_bytes, "application/kswps", "getfile?id=3", "wps"),
-        (ole_xls, None, "a.xls", None),
-        (xlsx.getvalue(), None, "a.xlsx", None),
+        (ole_xls, None, "a.xls", "xls"),
+        (ole_xls, "application/octet-stream", "https://x.gov.cn/P0202501.et", "et"),
+        (ole_ppt, "application/vnd.ms-excel", "a.xls", None),  # a presentation, whatever the header says
+        (xlsx.getvalue(), None, "a.xlsx", "xlsx"),
+        (b"????", "application/vnd.ms-excel", "https://x.gov.cn/download.jsp?id=7", "xls"),
         (b"{\\rtf1\\ansi\\ansicpg936 x}", "application/octet-stream", "a.doc", "rtf"),
         (
             b"????",
@@ -537,6 +541,19 @@ def test_sniff_kind_magic_first_then_content_type_then_suffix() -> None:
     ]
     got = [sniff_kind(body, ctype, url) for body, ctype, url, _ in cases]
     assert got == [kind for *_, kind in cases]
+
+
+def test_spreadsheets_are_recognised_and_refused_by_name() -> None:
+    """XLS/XLSX/ET tables published with a report: a clear reason, not "not a document"."""
+    xlsx = io.BytesIO()
+    with zipfile.ZipFile(xlsx, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    ole_xls = documents._OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
+    for body, url in ((ole_xls, "tj.xls"), (xlsx.getvalue(), "tj.xlsx"), (ole_xls, "tj.et")):
+        with pytest.raises(ExtractionError, match=r"^spreadsheet attachments are not parsed$"):
+            document_text(body, "application/octet-stream", url)
 
 
 def test_nianbao_parse_reads_docx(tmp_path: Path) -> None:

@@ -481,3 +481,25 @@ def test_a_report_page_behind_an_anti_bot_wall_is_a_recorded_failure(tmp_path: P
     (row,) = [r for r in rows if r.url]
     assert (row.agency, row.year, row.url) == ("青禾市水利局", 2023, BASE + "/nb/t20240126_1.html")
     assert row.parse_failure.startswith("blocked: anti-bot") and row.status != "missing"
+
+
+def test_a_spreadsheet_attached_to_a_report_is_archived_and_recorded_as_not_parsed(tmp_path: Path) -> None:
+    """附件2 is the report's tables as a workbook: a failure that says why, and not a second report
+    (the PDF beside it stays the page's rendition, titled by the page)."""
+    html = with_attachment("/files/nb2023.pdf", "附件1：年度报告全文.pdf").replace(
+        "</a></p>", '</a></p><p><a href="/files/nb2023tj.xls">附件2：年度报告统计表.xls</a></p>', 1
+    )
+    ole_xls = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 3000
+    )
+    engine, outcomes = ingest_all(tmp_path, [
+        exchange("/nb.html", html.encode(), "text/html; charset=utf-8", T0),
+        exchange("/files/nb2023.pdf", PDF.read_bytes(), "application/pdf", T0 + timedelta(seconds=1)),
+        exchange("/files/nb2023tj.xls", ole_xls, "application/vnd.ms-excel", T0 + timedelta(seconds=2)),
+    ])  # fmt: skip
+    assert outcomes == ["report", "unchanged", "failure"]
+    assert counts(engine) == (1, 1, 2)
+    with sessions(engine)() as session:
+        (failure,) = session.scalars(select(Failure)).all()
+        assert failure.url == BASE + "/files/nb2023tj.xls" and failure.stage == "extract"
+        assert failure.reason == "XLS attachment: spreadsheet attachments are not parsed"
