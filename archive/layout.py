@@ -26,6 +26,12 @@ APPLICANT_COLUMNS: tuple[str, ...] = (
     "total",
 )
 ORG_COLUMNS = APPLICANT_COLUMNS[1:6]
+# Some publishers add an 8th column, a 法人或其他组织 小计 between 其他 and 总计 (domain notes §1.4,
+# §3.6), in either format. It is read to keep every other cell in its column, then dropped: it is
+# no key of REPORT.md, only checked against the sum of the five organisation columns.
+SUBTOTAL_COLUMN = "subtotal"
+APPLICANT_COLUMNS_WITH_SUBTOTAL: tuple[str, ...] = (*APPLICANT_COLUMNS[:6], SUBTOTAL_COLUMN, "total")
+SUBTOTAL_HEADER = "小计"
 
 REVIEW_GROUPS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
 REVIEW_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")

@@ -12,24 +12,39 @@ Two steps, whatever the input shape:
 
 Blank is not zero: an explicit blank cell is null, and a row too short to place unambiguously
 leaves its doubtful cells null with a note rather than a guess.
+
+The applications table may have an 8th number column, a 法人或其他组织 小计 before 总计
+(`has_subtotal_column`): its cells are read in their place, so the others keep their columns,
+compared with the sum of the five organisation columns (a disagreement is a note), and dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive.layout import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
+    APPLICANT_COLUMNS_WITH_SUBTOTAL,
+    ORG_COLUMNS,
     OTHER_HANDLING_SUBROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    SUBTOTAL_COLUMN,
+    SUBTOTAL_HEADER,
     match_active_labels,
     match_application_labels,
 )
-from archive.normalize import Cell, classify_cell, compact, split_number_run
+from archive.normalize import Cell, compact, split_number_run
+from archive.normalize import classify_cell as _classify_cell
 from archive.report import CellValue
 from archive.textdoc import Line
+
+# Cells repeat ("0", "", the same labels) and grid rows are classified twice when the applications
+# table's width is in question: a bounded cache makes the second pass, and most of the first, free.
+# `Cell` is frozen, so sharing one between rows is safe.
+classify_cell = lru_cache(maxsize=16384)(_classify_cell)
 
 
 @dataclass(slots=True)
@@ -347,20 +362,98 @@ def _assign(
     result.rows_found = seen
 
 
+def _row_runs(lines: list[Line], start: int, end: int, groups: list[Group]) -> list[tuple[list[Cell], int]]:
+    """Each row's values, and the most columns they could fill, whatever the table's width.
+
+    Stream and loose rows: a group's values, exactly as many as the row has columns. Grid rows
+    (whose groups were cut at a guessed width): the cells after the row's last text cell without
+    the empty cells leading them, which are the label's colspan padding or blank data cells; the
+    row has at least as many columns as those values and at most as many as the cells after its
+    label (a sub-item row, its label in the last label column, has exactly that many).
+    """
+    runs = [(g.values, len(g.values)) for g in groups if g.values and not g.grid]
+    for line in lines[start:end]:
+        if line.kind != "grid":
+            continue
+        cells = [classify_cell(c) for c in line.cells]
+        last_text = max((i for i, c in enumerate(cells) if c.kind == "text"), default=-1)
+        after = cells[last_text + 1 :]
+        run = list(after)
+        while run and run[0].kind == "blank" and not run[0].text:
+            run.pop(0)
+        if run:
+            runs.append((run, len(after)))
+    return runs
+
+
+def has_subtotal_column(
+    lines: list[Line], start: int, end: int, groups: list[Group], events: list[tuple[int, str]]
+) -> bool:
+    """Whether the applications table has the 8th column, a 法人或其他组织 小计 before 总计.
+
+    Rows that can only be 8 columns wide count for it, rows that can only be 7 against (a grid row
+    whose empty cells after the label may be padding or blank data may be either). A 小计 in the
+    header (the text before the first row label) says yes unless the rows plainly say 7. With no
+    such header (PDF text that lost it) the rows must say 8, and most rows of 8 numbers must have
+    their 7th equal to the sum of the 2nd to 6th.
+    """
+    first = events[0][0] if events else len(groups)
+    head = "".join(g.label for g in groups[:first])
+    if events:
+        label = groups[first].label
+        head += label[: next((p for p, k in match_application_labels(label) if k == "new"), 0)]
+    width = len(APPLICANT_COLUMNS)
+    runs = _row_runs(lines, start, end, groups)
+    sevens = sum(1 for _, most in runs if most == width)
+    eights = [run for run, _ in runs if len(run) == width + 1]
+    if SUBTOTAL_HEADER in head:
+        return len(eights) >= sevens
+    numeric = [[c.value for c in run] for run in eights if all(c.kind == "num" for c in run)]
+    adding_up = sum(1 for v in numeric if v[6] == sum(v[1:6]))
+    return len(eights) > sevens and 2 * adding_up > len(numeric)
+
+
+def _drop_subtotal(result: TableResult) -> None:
+    """Take the 小计 cells out of the result, noting each that disagrees with its five columns."""
+    for key in [k for k in result.cells if k.endswith(f".{SUBTOTAL_COLUMN}")]:
+        subtotal = result.cells.pop(key)
+        row = key[: -len(SUBTOTAL_COLUMN) - 1]
+        parts = [result.cells.get(f"{row}.{c}") for c in ORG_COLUMNS]
+        if subtotal is None or any(v is None for v in parts):
+            continue
+        if sum(parts) != subtotal:
+            shown = " + ".join(str(v) for v in parts)
+            result.notes.append(
+                f"{row}: 法人或其他组织小计 {subtotal} is not the sum of its columns "
+                f"({shown} = {sum(parts)}); the 小计 is left out, the columns are kept as written"
+            )
+
+
 def read_applications(
     lines: list[Line], start: int, end: int, *, blank_mode: bool | None = None
 ) -> TableResult:
-    """Table 三 (收到和处理政府信息公开申请情况): `applications.ROW.COLUMN` cells."""
+    """Table 三 (收到和处理政府信息公开申请情况): `applications.ROW.COLUMN` cells.
+
+    With a 小计 column (`has_subtotal_column`) rows are read 8 wide and the 小计 is dropped.
+    """
     result = TableResult()
-    groups = build_groups(lines, start, end, len(APPLICANT_COLUMNS), blank_mode=blank_mode)
+    columns = APPLICANT_COLUMNS
+    groups = build_groups(lines, start, end, len(columns), blank_mode=blank_mode)
     events = _label_events(groups, match_application_labels, "new")
+    if has_subtotal_column(lines, start, end, groups, events):
+        columns = APPLICANT_COLUMNS_WITH_SUBTOTAL
+        if any(ln.kind == "grid" for ln in lines[start:end]):  # grid rows are cut by width
+            groups = build_groups(lines, start, end, len(columns), blank_mode=blank_mode)
+            events = _label_events(groups, match_application_labels, "new")
     if any(k in OTHER_HANDLING_SUBROWS for _, k in events):  # then 三(六) is a group header only
         events = [(gi, k) for gi, k in events if k != "other_handling"]
     joined = _joined_keys(groups, match_application_labels, "new", lambda k: True)
     if any(k in OTHER_HANDLING_SUBROWS for k in joined):
         joined = [k for k in joined if k != "other_handling"]
-    pairs = _pair_rows(groups, events, joined, lambda _k: len(APPLICANT_COLUMNS), result.notes)
-    _assign(result, "applications", pairs, lambda _k: APPLICANT_COLUMNS, anchored=True)
+    pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes)
+    _assign(result, "applications", pairs, lambda _k: columns, anchored=True)
+    if columns is APPLICANT_COLUMNS_WITH_SUBTOTAL:
+        _drop_subtotal(result)
     return result
 
 

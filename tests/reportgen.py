@@ -35,6 +35,13 @@ report in that shape could express:
   entirely when only 自然人 and 总计 are filled (seed 004): the first number of a short row is
   自然人 and the last 总计, which is the only reading such a row allows. The parser must then
   give exactly those two and nulls between.
+
+`generate(rng, shape, subtotal=True)` gives the applications table the 8th column some publishers
+add (domain notes §1.4, §3.6): a 法人或其他组织 小计 between 其他 and 总计, headed 小计. It is the
+sum of the organisation cells the row fills (blank when it fills none); sometimes one row's 小计
+is wrong, and the parser must then say so in a note for that row (`Expected.subtotal_mismatches`)
+while every other cell still lands in its own column. The 小计 is no cell of REPORT.md, so it is
+never in `Expected.cells`. Without the option the generator draws exactly what it always drew.
 """
 
 from __future__ import annotations
@@ -179,6 +186,8 @@ class Expected:
     checks_failed: list[str]
     overview: str
     problems: str
+    # Applications rows whose 法人或其他组织 小计 disagrees with the sum of its five columns.
+    subtotal_mismatches: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -305,6 +314,28 @@ def expected_failures(cells: dict[str, CellValue], outcome: list[str]) -> list[s
     return sorted(failed)
 
 
+def make_subtotals(
+    rng: random.Random, cells: dict[str, CellValue], rows: list[str]
+) -> tuple[dict[str, CellValue], list[str]]:
+    """The 小计 column: per row, the sum of the organisation cells filled (blank if none), sometimes
+    one of them wrong; and the rows whose 小计 the parser can see to disagree (all five filled)."""
+    subtotals: dict[str, CellValue] = {}
+    for row in rows:
+        filled = [cells[f"applications.{row}.{c}"] for c in APPLICANT_COLUMNS[1:]]
+        present = [v for v in filled if v is not None]
+        subtotals[row] = sum(present) if present else None
+    if rng.random() < 0.3:
+        row = rng.choice([r for r in rows if subtotals[r] is not None] or rows)
+        if subtotals[row] is not None:
+            subtotals[row] += rng.randint(1, 5)
+    mismatches = []
+    for row in rows:
+        orgs = [cells[f"applications.{row}.{c}"] for c in APPLICANT_COLUMNS[1:]]
+        if subtotals[row] is not None and None not in orgs and sum(orgs) != subtotals[row]:
+            mismatches.append(row)
+    return subtotals, mismatches
+
+
 # ---------------------------------------------------------------------------------------------
 # Logical tables (official structure, with spans)
 # ---------------------------------------------------------------------------------------------
@@ -385,27 +416,38 @@ def active_table(cells: dict[str, CellValue], fmt: str, rng: random.Random) -> l
     return t
 
 
-def _app_values(cells: dict[str, CellValue], row: str) -> list[Cellish]:
-    return [_v(cells, f"applications.{row}.{c}") for c in (*APPLICANT_COLUMNS, "total")]
-
-
 def applications_table(
-    cells: dict[str, CellValue], fmt: str, single_other: bool, rng: random.Random
+    cells: dict[str, CellValue],
+    fmt: str,
+    single_other: bool,
+    rng: random.Random,
+    subtotals: dict[str, CellValue] | None = None,
 ) -> list[list[Cellish]]:
+    """Table 三; with `subtotals`, an 8th column 小计 (法人或其他组织) between 其他 and 总计."""
     sep = rng.choice([".", "、"])
+    orgs = 6 if subtotals is not None else 5
 
     def lab(variants: list[str]) -> str:
         return rng.choice(variants).replace(".", sep, 1)
+
+    def _app_values(cells: dict[str, CellValue], row: str) -> list[Cellish]:
+        values = [_v(cells, f"applications.{row}.{c}") for c in (*APPLICANT_COLUMNS, "total")]
+        if subtotals is not None:
+            sub = subtotals[row]
+            values.insert(
+                -1, Cellish("", data=True, blank=True) if sub is None else Cellish(str(sub), data=True)
+            )
+        return values
 
     t: list[list[Cellish]] = [
         [
             Cellish(
                 "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", colspan=3, rowspan=3
             ),
-            Cellish("申请人情况", colspan=7),
+            Cellish("申请人情况", colspan=orgs + 2),
         ],
-        [Cellish("自然人", rowspan=2), Cellish("法人或其他组织", colspan=5), Cellish("总计", rowspan=2)],
-        [Cellish(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
+        [Cellish("自然人", rowspan=2), Cellish("法人或其他组织", colspan=orgs), Cellish("总计", rowspan=2)],
+        [Cellish(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "小计")[:orgs]],
         [Cellish("一、本年新收政府信息公开申请数量", colspan=3), *_app_values(cells, "new")],
         [Cellish("二、上年结转政府信息公开申请数量", colspan=3), *_app_values(cells, "carried_over")],
     ]
@@ -501,7 +543,9 @@ def _split_label(text: str, rng: random.Random) -> list[str]:
 
 def _only_np_total(row: list[Cellish]) -> bool:
     data = [c for c in row if c.data]
-    return len(data) == 7 and not data[0].blank and not data[-1].blank and all(c.blank for c in data[1:-1])
+    return (
+        len(data) in (7, 8) and not data[0].blank and not data[-1].blank and all(c.blank for c in data[1:-1])
+    )
 
 
 def render_stream(doc: Doc, shape: str, rng: random.Random) -> str:
@@ -697,8 +741,11 @@ def _date(rng: random.Random, year: int) -> str:
     return f"{year}-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
 
 
-def generate(rng: random.Random, shape: str) -> Generated:
-    """One random report rendered in `shape`, with its expected parse."""
+def generate(rng: random.Random, shape: str, *, subtotal: bool = False) -> Generated:
+    """One random report rendered in `shape`, with its expected parse.
+
+    `subtotal`: the applications table has the 法人或其他组织 小计 column (see the module docs).
+    """
     year = rng.randint(2019, 2025)
     fmt = "2019" if year <= 2020 else "2021"
     single_other = fmt == "2021" and rng.random() < 0.2
@@ -722,6 +769,12 @@ def generate(rng: random.Random, shape: str) -> Generated:
         key = rng.choice([k for k in cells if not k.startswith("active.")])
         if cells[key] is not None:
             cells[key] += rng.randint(1, 5)
+    subtotals: dict[str, CellValue] | None = None
+    mismatches: list[str] = []
+    if subtotal:
+        subtotals, mismatches = make_subtotals(
+            rng, cells, ["new", "carried_over", *outcome, "total", "carried_forward"]
+        )
 
     # Metadata block, title, dates.
     pub = _date(rng, year + 1)
@@ -786,7 +839,8 @@ def generate(rng: random.Random, shape: str) -> Generated:
         ("p", h[2]),
         ("table", ("active", active_table(cells, fmt, rng))),
     ]
-    blocks += [("p", h[3]), ("table", ("applications", applications_table(cells, fmt, single_other, rng)))]
+    app_table = applications_table(cells, fmt, single_other, rng, subtotals)
+    blocks += [("p", h[3]), ("table", ("applications", app_table))]
     blocks += [("p", h[4]), ("table", ("review", review_table(cells, rng)))]
     blocks += [("p", h[5]), ("p", problems), ("p", h[6])]
     fee_kind = rng.choice(["zero", "amount", "none_collected", "silent"])
@@ -818,6 +872,7 @@ def generate(rng: random.Random, shape: str) -> Generated:
         checks_failed=expected_failures(cells, outcome),
         overview=overview,
         problems=problems,
+        subtotal_mismatches=mismatches,
     )
     doc = Doc(meta_lines, blocks)
     if shape == "markdown":
