@@ -51,7 +51,7 @@ def same(expected, actual) -> bool:
     """Gold/expected JSON numbers against parsed values: null only as null, amounts exactly."""
     if expected is None or actual is None:
         return expected is None and actual is None
-    if isinstance(expected, (float, Decimal)) or isinstance(actual, Decimal):
+    if isinstance(expected, (float, Decimal, str)) or isinstance(actual, Decimal):  # str: an exact amount
         return Decimal(str(expected)) == Decimal(str(actual))
     return expected == actual
 
