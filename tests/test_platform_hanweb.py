@@ -111,6 +111,19 @@ def test_without_a_widget_the_nextgroup_link_is_fetched() -> None:
     )
 
 
+def test_the_report_columns_tier_and_year_subcolumns_are_followed() -> None:
+    """市直部门 and 2023年度 are named by nothing but that word: followed (as listings) because the
+    page holding them is the 年报 column, by its title there and by its breadcrumb below."""
+    tier = f"{BASE}/col/col{hb.COL_SZBM}/index.html"
+    year = f"{BASE}/col/col{hb.COL_SZBM_2023}/index.html"
+    assert {link.url: link.kind for link in discover(page(COLUMN))}.get(tier) == "listing"
+    assert {link.url: link.kind for link in discover(page(f"/col/col{hb.COL_SZBM}/index.html"))}.get(
+        year
+    ) == "listing"
+    found = {urlsplit(link.url).path for link in discover(page(f"/col/col{hb.COL_SZBM_2023}/index.html"))}
+    assert {i.path for i in hb.SZBM_2023_ITEMS if i.kind == "report"} <= found
+
+
 def test_article_pages_give_nothing_beyond_their_anchors() -> None:
     article = page(hb.NB_ITEMS[0].path)
     assert PLATFORM.matches(article)

@@ -49,6 +49,14 @@ HOSTILE = {
     "datastores": (COLUMN, repeated("<datastore ")),
     "totalpages": (PROXY, repeated("<totalpage>1")),
     "trs-pagers": (COLUMN, repeated("createPageHTML(9,1,'")),
+    "trs-written-pages": (COLUMN, repeated('index_"+i+', "var countPage = 1;")),
+    "trs-one-long-word": (COLUMN, repeated("a", "var countPage = 1;")),
+    "breadcrumb-labels": (COLUMN, repeated("<p>您现在的位置：<a>首页</a> &gt; 2023年</p>")),
+    "breadcrumb-label-in-a-huge-element": (COLUMN, repeated("年报 &gt; ", "<div>当前位置：")),
+    "title-parts": (
+        COLUMN,
+        "<html><head><title>" + "政府信息公开年报_" * (MB // 9) + "</title></head></html>",
+    ),
     "ucap-pagers": (COLUMN, repeated("createPageHTML('")),
     "gkmlpt-tree-never-closed": (
         CATALOGUE,

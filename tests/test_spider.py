@@ -44,3 +44,26 @@ def test_a_report_link_is_recognised_whatever_the_encoding(codec: str, content_t
     found = kinds(LISTING.encode(codec), content_type)
     assert found["t20250120_5512.html"] == "report"
     assert found.get("t20250122_5530.html") != "report"  # 部门预算 is no report
+
+
+PAGED = """<html><head><meta charset="utf-8"><title>政府信息公开年报_溪口县人民政府</title></head><body>
+<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/xxgk/">政府信息公开</a> &gt; 年报</div>
+<ul class="list"><li><a href="./201903/t20190320_4410.html">溪口县林业局2018年政府信息公开工作年度报告</a></li></ul>
+<div class="page"><a href="index_5.html">&lt;上一页</a> <a href="index_7.html">下一页&gt;</a> <a href="index_11.html">尾页&gt;&gt;</a>
+<a href="index_8.html">[8]</a></div>
+</body></html>"""
+
+
+def test_paging_links_spend_the_listing_budget_not_the_navigation_hops() -> None:
+    """Page 7 of a column reached in the last navigation hop: its 下一页> still leads on, as a listing."""
+    settings = {"NIANBAO_BROWSER_ENABLED": False, "NIANBAO_NAV_DEPTH": 5, "NIANBAO_MAX_LISTING_PAGES": 1000}
+    crawler = get_crawler(PortalSpider, settings)
+    spider = PortalSpider.from_crawler(crawler, start_urls=["http://127.0.0.1:8080/"])
+    url = "http://127.0.0.1:8080/xxgk/gknb/index_6.html"
+    request = Request(url, meta={"nav_depth": 5, "page_depth": 6})
+    response = HtmlResponse(url, body=PAGED.encode(), headers={"Content-Type": "text/html"}, request=request)
+    found = {r.url.rsplit("/", 1)[1]: r for r in spider.parse(response)}
+    for name in ("index_7.html", "index_11.html", "index_8.html"):
+        assert found[name].meta["link_kind"] == "listing", name
+        assert (found[name].meta["nav_depth"], found[name].meta["page_depth"]) == (5, 7)
+    assert found["t20190320_4410.html"].meta["link_kind"] == "report"

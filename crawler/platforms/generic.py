@@ -1,8 +1,11 @@
 """The generic adapter: plain anchors, on any platform.
 
-Follows links whose text (or title attribute) is a report title, attachments (PDF, DOC, DOCX, WPS)
-linked from a report page or named like a report, the paging bar of a listing, and navigation
-toward the disclosure section. Everything else (news, services, other sites' banners) is left.
+Follows links whose text (or title attribute) is a report title, attachments (PDF, DOC, DOCX, WPS,
+RTF, and the XLS/XLSX/ET spreadsheets published with a report) linked from a report page or named
+like a report, the paging bar of a listing, the year and tier sub-columns of the report column
+(2023年, 部门, 乡镇（街道）: followed from the report column's own pages only, as listings), and
+navigation toward the disclosure section. Everything else (news, services, other sites' banners) is
+left.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from archive.classify import is_navigation, is_pagination, is_report_title
+from archive.classify import in_report_column, is_navigation, is_pagination, is_report_title, is_subcolumn
 from archive.urls import absolute_url
 from crawler.platforms.base import Link, Page
 
-ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf)$", re.I)
-_SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|xlsx?|exe|apk)$", re.I)
+ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf|xlsx?|et)$", re.I)
+_SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|exe|apk)$", re.I)
 _NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
@@ -29,6 +32,7 @@ class _Generic:
 
     def links(self, page: Page) -> list[Link]:
         on_report_page = is_report_title(page.title)
+        on_report_column = in_report_column(page.names, page.breadcrumb)
         found = []
         for anchor in page.selector.xpath("//a[@href]"):
             href = (anchor.attrib.get("href") or "").strip()
@@ -40,14 +44,19 @@ class _Generic:
             path = urlsplit(url).path
             text = anchor.xpath("normalize-space(string())").get() or ""
             title = (anchor.attrib.get("title") or "").strip()
-            link = classify_anchor(url, path, text, title, on_report_page)
+            link = classify_anchor(url, path, text, title, on_report_page, on_report_column)
             if link is not None:
                 found.append(link)
         return found
 
 
-def classify_anchor(url: str, path: str, text: str, title: str, on_report_page: bool) -> Link | None:
-    """What kind of link an anchor is, or None when it is not worth following."""
+def classify_anchor(
+    url: str, path: str, text: str, title: str, on_report_page: bool, on_report_column: bool = False
+) -> Link | None:
+    """What kind of link an anchor is, or None when it is not worth following.
+
+    Paging links and the report column's sub-columns are listings: they spend the listing budget
+    (`NIANBAO_MAX_LISTING_PAGES`), not the navigation hops."""
     named_report = is_report_title(title) or is_report_title(text)
     if ATTACHMENT.search(path):
         return Link(url, "attachment", title or text) if named_report or on_report_page else None
@@ -57,6 +66,8 @@ def classify_anchor(url: str, path: str, text: str, title: str, on_report_page: 
         return Link(url, "report", title or text)
     if is_pagination(text):
         return Link(url, "listing", text)
+    if on_report_column and is_subcolumn(text or title):
+        return Link(url, "listing", text or title)
     if is_navigation(text or title, url):
         return Link(url, "navigation", text or title)
     return None

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
+from archive.classify import in_report_column
 from crawler.platforms.base import Link, Page
 from crawler.platforms.generic import absolute, classify_anchor
 
@@ -85,7 +86,7 @@ class _Hanweb:
     def links(self, page: Page) -> list[Link]:
         if is_proxy_response(page):
             return record_links(page.url, page.text) + proxy_followups(page.url, page.text)
-        found = record_links(page.url, page.text)
+        found = record_links(page.url, page.text, in_report_column(page.names, page.breadcrumb))
         configs = jpage_configs(page.text)
         for config in configs:
             found += range_requests(page.url, config, embedded=len(records(page.text)))
@@ -141,8 +142,9 @@ def _elements(
     return out
 
 
-def record_links(page_url: str, text: str) -> list[Link]:
-    """Report, attachment and navigation links named by the datastore records."""
+def record_links(page_url: str, text: str, on_report_column: bool = False) -> list[Link]:
+    """Report, attachment and navigation links named by the datastore records (and the year and tier
+    sub-columns, when they are records of the report column's page)."""
     found = []
     for fragment in records(text):
         for anchor in Selector(text=f"<div>{fragment}</div>", type="html").xpath("//a[@href]"):
@@ -152,7 +154,7 @@ def record_links(page_url: str, text: str) -> list[Link]:
                 continue
             text_ = anchor.xpath("normalize-space(string())").get() or ""
             title = (anchor.attrib.get("title") or "").strip()
-            link = classify_anchor(url, urlsplit(url).path, text_, title, False)
+            link = classify_anchor(url, urlsplit(url).path, text_, title, False, on_report_column)
             if link is not None:
                 found.append(link)
     return found

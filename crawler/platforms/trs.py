@@ -1,21 +1,27 @@
 """拓尔思 TRS WCM: listing pages `index.html`, `index_1.html` … that only inline scripts link to.
 
 TRS templates write the paging bar with `createPageHTML(countPage, currentPage, "index", "html")`
-(or set `var countPage = N`) instead of static anchors, so a crawler reading anchors alone stops at
-the first page. Articles are `./YYYYMM/tYYYYMMDD_ID.html` relative to the column directory, with the
-body in `div.TRS_Editor`.
+(or set `var countPage = N` and `document.write("<a href=\"index_" + i + ".html\">")`) instead of
+static anchors, so a crawler reading anchors alone stops at the first page. The page names follow the
+column's own: `index.shtml`, `index_1.shtml` … on km.gov.cn sites (domain notes §3.1), so the stem
+and extension come from the script's call or string, else from the page's own URL. Articles are
+`./YYYYMM/tYYYYMMDD_ID.html` relative to the column directory, with the body in `div.TRS_Editor`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.platforms.base import Link, Page
 
 _PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
+# The page name a `document.write` builds: "…href=\"index_" + i + ".shtml\"…" (any expression for i).
+_WRITTEN_PAGE = re.compile(r"""(?<![\w-])([\w-]{1,40})_['"]\s*\+[^'"\n]{1,60}?\+\s*\\?['"]\.(s?html?)\b""")
+# The page's own name: index.shtml, index_3.shtml.
+_OWN_PAGE = re.compile(r"/([\w-]+?)(?:_\d+)?\.(s?html?)$")
 MAX_PAGES = 500  # a page count is untrusted input
 
 
@@ -36,7 +42,8 @@ class _Trs:
 
 
 def script_pages(page_url: str, html: str) -> list[str]:
-    """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html."""
+    """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html (or
+    index_1.shtml …, as the script or the page's own name says)."""
     match = _PAGER.search(html)
     if match:
         count, stem, ext = page_count(match[1]), match[2], match[3]
@@ -44,7 +51,10 @@ def script_pages(page_url: str, html: str) -> list[str]:
         counted = _COUNT_PAGE.search(html)
         if not counted:
             return []
-        count, stem, ext = page_count(counted[1]), "index", "html"
+        count = page_count(counted[1])
+        written = _WRITTEN_PAGE.search(html)
+        own = _OWN_PAGE.search(urlsplit(page_url).path)
+        stem, ext = written.groups() if written else own.groups() if own else ("index", "html")
     base = urljoin(page_url, f"{stem}.{ext}")
     return [urljoin(base, f"{stem}_{i}.{ext}") for i in range(1, min(count, MAX_PAGES))]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nianbao.sample_portal.build import report_cells
+from nianbao.sample_portal.content import ReportPage
 
 # The cells a crawl's parse is checked against, for portals whose reports come from `make_report`.
 CHECKED_CELLS = (
@@ -16,6 +18,19 @@ CHECKED_CELLS = (
     "review.total",
     "active.penalty.decisions",
 )
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """One item of a column: a report (with its model), a look-alike or another page. A portal's
+    subclass gives its `path` from the id, the way its CMS names articles."""
+
+    id: int
+    title: str
+    date: str  # YYYY-MM-DD
+    report: ReportPage | None = None
+    kind: str = "other"  # report | lookalike | other
+    body: str = ""
 
 
 def write_site(target: Path, files: Mapping[str, bytes]) -> None:

@@ -3,8 +3,9 @@
 江北市 is a fictional city; every name, code and figure here is invented. The markup imitates a
 大汉 JCMS site: column pages `/col/col{columnId}/index.html` whose list is an embedded
 `<datastore>` plus a `jpage` widget that fetches later groups from `/module/web/jpage/dataproxy.jsp`
-(served by `server.py` from `site_data.json`), articles `/art/{Y}/{M}/{D}/art_{col}_{id}.html` with
-the body in `#zoom` between `ContentStart`/`ContentEnd` markers, a 信息公开 metadata table and the
+(served by `server.py` from `site_data.json`), the 年报 column's tier sub-column 市直部门 and its
+year sub-column 2023年度 (columns of their own, whose links name nothing but that tier or year),
+articles `/art/{Y}/{M}/{D}/art_{col}_{id}.html` with the body in `#zoom` between `ContentStart`/`ContentEnd` markers, a 信息公开 metadata table and the
 usual furniture. One report is GBK-encoded and declares `gb2312` only in its own `<meta>`.
 
 Report bodies and their tables come from the sample portal's renderer (`report_body`), so the
@@ -40,7 +41,15 @@ COL_ZWGK = "1229710001"  # 政府信息公开 专栏 (static links)
 COL_NB = "1229710421"  # 政府信息公开年报 (jpage, three groups)
 COL_CZ = "1229710430"  # 财政预决算 (jpage, one group)
 COL_NEWS = "1229710002"  # 新闻动态 (jpage, one group)
-UNIT = {COL_NB: "4171208", COL_CZ: "4171236", COL_NEWS: "4171190"}
+COL_SZBM = "1229710424"  # 市直部门: the 年报 column's tier sub-column (jpage, one group)
+COL_SZBM_2023 = "1229710425"  # 2023年度: a year sub-column of 市直部门 (jpage, one group)
+UNIT = {
+    COL_NB: "4171208",
+    COL_CZ: "4171236",
+    COL_NEWS: "4171190",
+    COL_SZBM: "4171209",
+    COL_SZBM_2023: "4171210",
+}
 PER_PAGE = 5
 GROUP_SIZE = 2  # the 年报 column asks for 10 records at a time: 1–10 embedded, 11–20, 21–22
 
@@ -188,8 +197,8 @@ def _r(agency: str, year: int, pub: str, seed: int, **kw: object) -> ReportPage:
     )  # type: ignore[arg-type]
 
 
-def _report(n: int, r: ReportPage) -> Item:
-    return Item(COL_NB, 3018800 + n, r.title, r.pub[:10], report=r, kind="report")
+def _report(n: int, r: ReportPage, column: str = COL_NB) -> Item:
+    return Item(column, 3018800 + n, r.title, r.pub[:10], report=r, kind="report")
 
 
 def _page(col: str, n: int, title: str, date: str, kind: str, *paras: str) -> Item:
@@ -325,10 +334,31 @@ NEWS_ITEMS: tuple[Item, ...] = (
     ),
 )
 
+# The departments' reports of the last two years sit in the 年报 column's sub-columns: this year's in
+# 市直部门, the year before in 市直部门 > 2023年度.
+SZBM_ITEMS: tuple[Item, ...] = (
+    _report(51, _r("江北市交通运输局", 2024, "2025-01-27 15:10", 51), COL_SZBM),
+    _page(COL_SZBM, 52, "江北市交通运输局2025年部门预算", "2025-01-21", "lookalike", "一、部门基本情况。"),
+    _report(53, _r("江北市市场监督管理局", 2024, "2025-01-16 10:40", 53), COL_SZBM),
+)
+SZBM_2023_ITEMS: tuple[Item, ...] = (
+    _report(61, _r("江北市交通运输局", 2023, "2024-01-30 16:25", 61), COL_SZBM_2023),
+    _report(62, _r("江北市人力资源和社会保障局", 2023, "2024-01-22 09:15", 62), COL_SZBM_2023),
+)
+
 COLUMNS = {
     COL_NB: ("政府信息公开年报", NB_ITEMS),
     COL_CZ: ("财政预决算", CZ_ITEMS),
     COL_NEWS: ("新闻动态", NEWS_ITEMS),
+    COL_SZBM: ("市直部门", SZBM_ITEMS),
+    COL_SZBM_2023: ("2023年度", SZBM_2023_ITEMS),
+}
+# Sub-columns: each one's parent column, and the tab bar a column page shows (name, column).
+PARENT = {COL_SZBM: COL_NB, COL_SZBM_2023: COL_SZBM}
+ON = ' class="on"'
+TABS = {
+    COL_NB: (("本级政府", COL_NB), ("市直部门", COL_SZBM)),
+    COL_SZBM: (("2024年度", COL_SZBM), ("2023年度", COL_SZBM_2023)),
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -413,14 +443,18 @@ def column_page(col: str) -> str:
         f"&unitid={unit}&webname={webname_q}&permissiontype=0"
     )
     records = "\n".join(_record(i) for i in items[:group])
+    tabs = "".join(
+        f'<a href="/col/col{c}/index.html"{ON if c == col else ""}>{tab}</a>' for tab, c in TABS.get(col, ())
+    )
+    tabs = f'<div class="sub-tabs">{tabs}</div>\n' if tabs else ""
     main = f"""<div class="main w1200">
-{_crumbs(("首页", "/index.html"), ("政务公开", f"/col/col{COL_ZWGK}/index.html"), (name, None))}
+{_crumbs(("首页", "/index.html"), ("政务公开", f"/col/col{COL_ZWGK}/index.html"), *_parents(col), (name, None))}
 <div class="left-menu"><h3>政务公开</h3><ul>
 <li><a href="/col/col{COL_NB}/index.html">政府信息公开年报</a></li>
 <li><a href="/col/col{COL_CZ}/index.html">财政预决算</a></li>
 </ul></div>
 <div class="right-list"><div class="list-title">{name}</div>
-<div class="bt-list">
+{tabs}<div class="bt-list">
 <div id="{unit}"><script type="text/xml"><datastore>
 <nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>
 <recordset>
@@ -437,6 +471,15 @@ $(function(){{$('#{unit}').jpage({{themeName:'default',showMode:'full',totalReco
     return (
         _head(f"{name} {SITE_NAME}", "utf-8", (("ColumnName", name), ("ColumnType", name))) + main + _foot()
     )
+
+
+def _parents(col: str) -> list[tuple[str, str | None]]:
+    """Breadcrumb entries of a sub-column's parent columns, outermost first."""
+    chain: list[tuple[str, str | None]] = []
+    while col in PARENT:
+        col = PARENT[col]
+        chain.insert(0, (COLUMNS[col][0], f"/col/col{col}/index.html"))
+    return chain
 
 
 def _meta_table(item: Item, publisher: str, index_no: str) -> str:
@@ -473,7 +516,7 @@ def article_page(item: Item) -> tuple[str, str]:
         ("Url", f"http://{SITE_DOMAIN}{item.path}"),
     )
     main = f"""<div class="main w1200">
-{_crumbs(("首页", "/index.html"), ("政务公开", f"/col/col{COL_ZWGK}/index.html"), (column, f"/col/col{item.column}/index.html"))}
+{_crumbs(("首页", "/index.html"), ("政务公开", f"/col/col{COL_ZWGK}/index.html"), *_parents(item.column), (column, f"/col/col{item.column}/index.html"))}
 <div class="article">
 {_meta_table(item, publisher, index_no)}
 <div class="art-title">{escape(item.title, quote=False)}</div>
