@@ -51,8 +51,13 @@ def same(expected, actual) -> bool:
     """Gold/expected JSON numbers against parsed values: null only as null, amounts exactly."""
     if expected is None or actual is None:
         return expected is None and actual is None
-    if isinstance(expected, (float, Decimal, str)) or isinstance(actual, Decimal):  # str: an exact amount
-        return Decimal(str(expected)) == Decimal(str(actual))
+    numeric = isinstance(actual, (int, float, Decimal)) and not isinstance(actual, bool)
+    if (
+        isinstance(expected, (float, Decimal))
+        or isinstance(actual, Decimal)
+        or (isinstance(expected, str) and numeric)
+    ):
+        return Decimal(str(expected)) == Decimal(str(actual))  # a str expectation is an exact amount
     return expected == actual
 
 
