@@ -23,10 +23,11 @@ LISTING = """<!DOCTYPE html>
 """
 
 
-def kinds(body: bytes, content_type: str) -> dict[str, str]:
+def kinds(
+    body: bytes, content_type: str, url: str = "http://127.0.0.1:8080/xxgk/gknb/index.html"
+) -> dict[str, str]:
     crawler = get_crawler(PortalSpider, {"NIANBAO_BROWSER_ENABLED": False})
     spider = PortalSpider.from_crawler(crawler, start_urls=["http://127.0.0.1:8080/"])
-    url = "http://127.0.0.1:8080/xxgk/gknb/index.html"
     response = HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=Request(url))
     return {r.url.rsplit("/", 1)[1]: r.meta["link_kind"] for r in spider.parse(response)}
 
@@ -67,3 +68,16 @@ def test_paging_links_spend_the_listing_budget_not_the_navigation_hops() -> None
         assert found[name].meta["link_kind"] == "listing", name
         assert (found[name].meta["nav_depth"], found[name].meta["page_depth"]) == (5, 7)
     assert found["t20190320_4410.html"].meta["link_kind"] == "report"
+
+
+def test_a_ucap_article_is_named_by_its_ucaptitle() -> None:
+    """Jiangsu ucap pages keep the site name in <title> and the article's in <ucaptitle>."""
+    from crawler.platforms import Page
+
+    html = """<html><head><meta charset="utf-8"><title>沭阳县人民政府</title></head><body>
+<div class="con-title"><ucaptitle>沭阳县水利局2023年政府信息公开工作年度报告</ucaptitle></div>
+<ucapcontent><p>附件：<a href="/u/cms/2024/0119/nb2023.pdf">年度报告.pdf</a></p></ucapcontent></body></html>"""
+    page = Page(url="http://127.0.0.1:8080/art/2024/1/19/art_1_1.html", text=html)
+    assert page.title == "沭阳县水利局2023年政府信息公开工作年度报告"
+    found = kinds(html.encode(), "text/html; charset=utf-8", url=page.url)
+    assert found["nb2023.pdf"] == "attachment"

@@ -58,10 +58,12 @@ class Page:
 
     @cached_property
     def title(self) -> str:
-        """The page's own title (h1, else <title>), for deciding whether the page is a report."""
-        h1 = " ".join(self.selector.xpath("normalize-space(//h1[1])").getall()).strip()
-        if h1:
-            return h1
+        """The page's own title (h1, else ucap's <ucaptitle>, else <title>), for deciding whether the
+        page is a report."""
+        for xpath in ("normalize-space(//h1[1])", "normalize-space(//ucaptitle[1])"):
+            own = (self.selector.xpath(xpath).get() or "").strip()
+            if own:
+                return own
         return (self.selector.xpath("normalize-space(//title)").get() or "").split("_")[0].strip()
 
     @cached_property
