@@ -53,7 +53,8 @@ def _off_screen_xpath(prop: str) -> str:
     rest = f'substring-after(translate(@style, " ", ""), "{prop}:-")'
     tests = [f'number(substring-before({rest}, "{unit}")) >= {limit}' for unit, limit in _OFF_SCREEN_UNITS]
     tests.append(f'number(substring-before(concat({rest}, ";"), ";")) >= 500')  # no unit: quirks-mode px
-    return f"//*[{' or '.join(tests)}]"
+    # the cheap contains() predicate first: the number tests then run on a few elements only
+    return f'//*[contains(translate(@style, " ", ""), "{prop}:-")][{" or ".join(tests)}]'
 
 
 _OFF_SCREEN_UNITS = (("px", 500), ("pt", 375), ("em", 30), ("rem", 30), ("cm", 13), ("in", 5))
