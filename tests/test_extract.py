@@ -213,18 +213,25 @@ def test_word_negative_offsets_are_kept_and_off_screen_spam_is_not() -> None:
         "<tr><td>本年新收政府信息公开申请数量</td><td>27</td></tr></table>"
         "<div style='position:absolute; left:-9999px; top:-9999px'><a href='http://www.xpj.example/'>葡京</a></div>"
         "<div style='text-indent:-999em;overflow:hidden'><a href='http://seo.example/'>开户</a></div>"
+        # a small margin first must not hide the large offset after it (every declaration counts)
+        "<div style='margin-left:-2px;position:absolute;left:-9999px'><a href='http://a.example/'>棋牌</a></div>"
+        "<div style='margin-top:-1pt; position:absolute; top:-5000px'><a href='http://b.example/'>彩票</a></div>"
+        "<div style='position:absolute;left:-100%'><a href='http://c.example/'>真人视频</a></div>"
     )
     html = page(extra=body)
     found = find_spam(lxml.html.document_fromstring(html))
     assert [s["href"] for s in found] == [
         "http://www.xpj.example/",
         "http://seo.example/",
+        "http://a.example/",
+        "http://b.example/",
+        "http://c.example/",
         "http://spam.example/",
     ]
     text = extract_page(html, "http://127.0.0.1/t.html", "utf-8").text
     assert "（一）主动公开方面" in text and "全年受理申请27件" in text.replace(" ", "")
     assert "本年新收政府信息公开申请数量" in text
-    assert "葡京" not in text and "开户" not in text
+    assert not any(word in text for word in ("葡京", "开户", "棋牌", "彩票", "真人视频"))
 
 
 @pytest.mark.parametrize("charset", ["iso-8859-1", "ISO-8859-1", "windows-1252", "us-ascii"])
