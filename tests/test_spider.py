@@ -23,13 +23,20 @@ LISTING = """<!DOCTYPE html>
 """
 
 
+def requested(body: bytes, url: str, content_type: str = "text/html; charset=utf-8") -> dict[str, str]:
+    """What the spider asks for from a page: link kind by full URL."""
+    budgets = {"NIANBAO_NAV_DEPTH": 5, "NIANBAO_MAX_LISTING_PAGES": 1000}  # settings/crawl.py's
+    crawler = get_crawler(PortalSpider, {"NIANBAO_BROWSER_ENABLED": False, **budgets})
+    spider = PortalSpider.from_crawler(crawler, start_urls=["http://127.0.0.1:8080/"])
+    response = HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=Request(url))
+    return {r.url: r.meta["link_kind"] for r in spider.parse(response)}
+
+
 def kinds(
     body: bytes, content_type: str, url: str = "http://127.0.0.1:8080/xxgk/gknb/index.html"
 ) -> dict[str, str]:
-    crawler = get_crawler(PortalSpider, {"NIANBAO_BROWSER_ENABLED": False})
-    spider = PortalSpider.from_crawler(crawler, start_urls=["http://127.0.0.1:8080/"])
-    response = HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=Request(url))
-    return {r.url.rsplit("/", 1)[1]: r.meta["link_kind"] for r in spider.parse(response)}
+    """Link kind by the requested URL's last segment."""
+    return {u.rsplit("/", 1)[1]: kind for u, kind in requested(body, url, content_type).items()}
 
 
 @pytest.mark.parametrize(
@@ -75,9 +82,32 @@ def test_a_ucap_article_is_named_by_its_ucaptitle() -> None:
     from crawler.platforms import Page
 
     html = """<html><head><meta charset="utf-8"><title>沭阳县人民政府</title></head><body>
+<div class="logo"><h1>沭阳县人民政府</h1></div>
 <div class="con-title"><ucaptitle>沭阳县水利局2023年政府信息公开工作年度报告</ucaptitle></div>
 <ucapcontent><p>附件：<a href="/u/cms/2024/0119/nb2023.pdf">年度报告.pdf</a></p></ucapcontent></body></html>"""
     page = Page(url="http://127.0.0.1:8080/art/2024/1/19/art_1_1.html", text=html)
     assert page.title == "沭阳县水利局2023年政府信息公开工作年度报告"
     found = kinds(html.encode(), "text/html; charset=utf-8", url=page.url)
     assert found["nb2023.pdf"] == "attachment"
+
+
+@pytest.mark.parametrize("sep", [" &gt; ", " - ", "-", " 》 ", " | ", " — ", " :: ", " · ", " / "])
+def test_a_year_page_of_the_report_column_is_known_by_its_breadcrumb_whatever_the_separator(sep: str) -> None:
+    """Under 政府信息公开年报 > 2023年, the tier links (部门, 乡镇（街道）) lead to the reports."""
+    crumbs = sep.join(
+        f'<a href="{href}">{name}</a>'
+        for href, name in (
+            ("/", "首页"),
+            ("/zwgk/", "政务公开"),
+            ("/zwgk/nb/", "政府信息公开年报"),
+            ("./", "2023年"),
+        )
+    )
+    html = f"""<html><head><meta charset="utf-8"><title>2023年_江北市人民政府</title></head><body>
+<div class="location">当前位置：{crumbs}</div>
+<ul class="sub"><li><a href="/zwgk/nb/2023/bm/index.html">部门</a></li>
+<li><a href="/zwgk/nb/2023/xz/index.html">乡镇（街道）</a></li></ul></body></html>"""
+    found = requested(html.encode(), "http://127.0.0.1:8080/zwgk/nb/2023/index.html")
+    tiers = {u: k for u, k in found.items() if "/2023/" in u and u.endswith("/index.html")}
+    assert tiers == {"http://127.0.0.1:8080/zwgk/nb/2023/bm/index.html": "listing",
+                     "http://127.0.0.1:8080/zwgk/nb/2023/xz/index.html": "listing"}  # fmt: skip

@@ -17,7 +17,7 @@ PRIORITIES: dict[str, int] = {"report": 30, "attachment": 25, "listing": 20, "ap
 # 当前位置：/ 您现在的位置：/ 所在位置： … the label in front of a breadcrumb.
 _CRUMB_LABEL = re.compile(r"(?:当前|您现在的|您当前的|您的|所在|现在)位置\s*[:：]?")
 # Between crumbs: a separator, or an element boundary (\x1f, crumbs separated by arrow images).
-_CRUMB_SEPARATOR = re.compile(r"(?:\s*(?:>|＞|»|›|→|〉|/|\x1f)\s*)+")
+_CRUMB_SEPARATOR = re.compile(r"(?:\s*(?:>|＞|»|›|→|〉|》|/|\||｜|·|—|::|\s-\s|\x1f)\s*)+")
 MAX_CRUMB_CHARS = 400  # a breadcrumb is one short line: an element holding more is something else
 _TITLE_SEPARATOR = re.compile(r"\s*[_|｜\-–—]+\s*|\s+")
 
@@ -58,9 +58,10 @@ class Page:
 
     @cached_property
     def title(self) -> str:
-        """The page's own title (h1, else ucap's <ucaptitle>, else <title>), for deciding whether the
-        page is a report."""
-        for xpath in ("normalize-space(//h1[1])", "normalize-space(//ucaptitle[1])"):
+        """The page's own title (ucap's <ucaptitle>, else h1, else <title>), for deciding whether the
+        page is a report. <ucaptitle> first, as `archive.extract.page_metadata` reads it: ucap
+        templates put the site's name in an <h1> logo."""
+        for xpath in ("normalize-space(//ucaptitle[1])", "normalize-space(//h1[1])"):
             own = (self.selector.xpath(xpath).get() or "").strip()
             if own:
                 return own
@@ -93,7 +94,8 @@ class Page:
                     break
                 at = joined.find(label.group())
                 after = joined[at + len(label.group()) :] if at >= 0 else ""
-                crumbs = tuple(c.strip() for c in _CRUMB_SEPARATOR.split(after) if c.strip())
+                # a crumb names something: a separator the regex does not know ("-", "::") is no crumb
+                crumbs = tuple(c.strip() for c in _CRUMB_SEPARATOR.split(after) if re.search(r"\w", c))
                 if crumbs:
                     return crumbs
                 node = node.getparent()
