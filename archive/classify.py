@@ -39,6 +39,10 @@ _PAGINATION_WRAPPING = "[]【】()〔〕<>《》〈〉«»‹›→|"
 # The report column by its own name: 政府信息公开年报, 政府信息公开工作年度报告, 年度报告 … (with a year,
 # a title is a report or a look-alike, not the column).
 _REPORT_COLUMN = re.compile(r"年度报告|年报")
+# Other annual reports a portal has columns for (企业年报公示 on a market regulator's site, …).
+_OTHER_ANNUAL_REPORTS = re.compile(
+    r"企业|公司|统计|环境|环保|社会责任|财务|审计|工商|公示|年检|信用|社会组织|慈善|质量"
+)
 # Sub-columns of the report column (domain notes §3.2): one per year, or one per tier of government.
 _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(?:年度?)?(?:及以前|以前)?(?:年报|年度报告)?$")
 _TIER_COLUMN = re.compile(
@@ -80,7 +84,7 @@ def is_report_column(name: str | None) -> bool:
     t = normalise_title(name or "")
     if not t or len(t) > 24 or not _REPORT_COLUMN.search(t) or _YEAR.search(t):
         return False
-    return not _LOOKALIKE.search(t)
+    return not (_LOOKALIKE.search(t) or _OTHER_ANNUAL_REPORTS.search(t))
 
 
 def is_subcolumn(text: str | None) -> bool:
