@@ -20,6 +20,7 @@ compared with the sum of the five organisation columns (a disagreement is a note
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -386,6 +387,9 @@ def _row_runs(lines: list[Line], start: int, end: int, groups: list[Group]) -> l
     return runs
 
 
+HEADER_CELL_CHARS = 24  # 法人或其他组织小计 and its kin; longer text is prose
+
+
 def has_subtotal_column(
     lines: list[Line], start: int, end: int, groups: list[Group], events: list[tuple[int, str]]
 ) -> bool:
@@ -398,7 +402,10 @@ def has_subtotal_column(
     their 7th equal to the sum of the 2nd to 6th.
     """
     first = events[0][0] if events else len(groups)
-    head = "".join(g.label for g in groups[:first])
+    # header cells only: a sentence before the table ("其中法人或其他组织小计3件") is no header
+    head = "".join(
+        g.label for g in groups[:first] if len(g.label) <= HEADER_CELL_CHARS and not re.search(r"\d", g.label)
+    )
     if events:
         label = groups[first].label
         head += label[: next((p for p, k in match_application_labels(label) if k == "new"), 0)]
@@ -407,7 +414,7 @@ def has_subtotal_column(
     sevens = sum(1 for _, most in runs if most == width)
     eights = [run for run, _ in runs if len(run) == width + 1]
     if SUBTOTAL_HEADER in head:
-        return len(eights) >= sevens
+        return len(eights) > sevens or not (eights or sevens)  # no row decides: the header does
     numeric = [[c.value for c in run] for run in eights if all(c.kind == "num" for c in run)]
     adding_up = sum(1 for v in numeric if v[6] == sum(v[1:6]))
     return len(eights) > sevens and 2 * adding_up > len(numeric)

@@ -218,3 +218,23 @@ def test_generated_docx_reports_with_a_subtotal_column_parse_back() -> None:
         if problems:
             failures[n] = problems[:5]
     assert failures == {}
+
+
+@pytest.mark.parametrize(
+    "prose", ["其中法人或其他组织小计3件", "本年度收到申请8件，其中自然人5件，法人或其他组织小计3件。"]
+)
+def test_a_subtotal_named_in_prose_before_a_seven_column_table_is_no_header(prose: str) -> None:
+    """Every label spans the three label columns, so no row is plainly 7 wide: a 小计 in a sentence
+    before the table must not make it 8 wide (it shifted every cell one column right)."""
+    rows = [(row[0], *row[1:7], row[8]) for row in ROWS_2021]
+    page = html_page(rows).replace('<td colspan="8">申请人情况', '<td colspan="7">申请人情况')
+    page = page.replace('<td colspan="6">法人或其他组织', '<td colspan="5">法人或其他组织')
+    page = page.replace("<td><p><span>小</span><span>计</span></p></td>", "")
+    page = page.replace(
+        "<p>三、收到和处理政府信息公开申请情况</p>",
+        f"<p>三、收到和处理政府信息公开申请情况</p><p>{prose}</p>",
+    )
+    report = parse_html(page)
+    for key, row in zip(KEYS_2021, rows, strict=True):
+        assert [report.cells[f"applications.{key}.{c}"] for c in (*COLUMNS, "total")] == list(row[1:])
+    assert report.checks_failed == [] and report.notes == []
