@@ -28,7 +28,8 @@ Whose report, and which deadline
   crawled are county level and above).
 - Reports on 2018 and earlier fall under the 2007 条例 (国务院令第492号, art. 31: every 行政机关,
   townships included, by 3月31日); the 2019 revision, in force from 2019-05-15, brought departments
-  forward "by two months" (domain.md §2.1). A stricter local rule still applies.
+  forward "by two months" (domain.md §2.1). The registry's local rules are notices of the 2019
+  regime (怀化市 2022…), so they are not applied to those years.
 
 Dates are compared as calendar dates in China time (UTC+8): "by 1月31日" means before midnight
 Beijing time, and captures are stored in UTC.
@@ -245,11 +246,8 @@ def deadline_for(year: int | None, kind: str, level: str, portal: Portal | None)
     if year is None:
         return None, "report year unknown"
     override = _month_day(year + 1, portal.deadline) if portal is not None and portal.deadline else None
-    if year <= LAST_YEAR_UNDER_2007_REGULATIONS:
-        statutory = date(year + 1, 3, 31)
-        if override is not None and override < statutory:
-            return override, f"local rule of {portal.name}"  # type: ignore[union-attr]
-        return statutory, "2007 条例 art. 31 (every agency; reports on 2018 and earlier)"
+    if year <= LAST_YEAR_UNDER_2007_REGULATIONS:  # registered local rules belong to the 2019 regime
+        return date(year + 1, 3, 31), "2007 条例 art. 31 (every agency; reports on 2018 and earlier)"
     if level == "township":
         if override is not None:
             return override, f"local rule of {portal.name} (townships are not covered by art. 49)"  # type: ignore[union-attr]

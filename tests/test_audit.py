@@ -436,11 +436,14 @@ def test_deadlines() -> None:
         0
     ] == date(2023, 1, 31)
     assert deadline_for(None, "department", "county", None)[0] is None
-    # 2018 and earlier: the 2007 条例 art. 31, every agency (townships too) by 03-31; stricter local rules hold
+    # 2018 and earlier: the 2007 条例 art. 31, every agency (townships too) by 03-31; no later local rule
     assert deadline_for(2018, "department", "county", None)[0] == date(2019, 3, 31)
     assert deadline_for(2018, "government", "provincial", None)[0] == date(2019, 3, 31)
     assert deadline_for(2015, "department", "township", None)[0] == date(2016, 3, 31)
-    assert deadline_for(2018, "department", "municipal", huaihua)[0] == date(2019, 1, 28)
+    assert deadline_for(2018, "department", "municipal", huaihua)[0] == date(2019, 3, 31)  # a 2022 rule
+    assert deadline_for(2018, "government", "municipal", dataclasses.replace(huaihua, deadline="01-20"))[
+        0
+    ] == date(2019, 3, 31)
     assert deadline_for(2019, "department", "county", None)[0] == date(2020, 1, 31)
 
 
