@@ -285,6 +285,27 @@ def section_texts(lines: list[Line], headings: dict[int, int]) -> dict[str, str]
     return out
 
 
+def orphan_prose(lines: list[Line], start: int, end: int) -> list[str]:
+    """Sentences among `lines[start:end]` (a table's region): prose no heading claimed.
+
+    When heading 五 is lost (PDF text extraction drops it), the 问题及改进 paragraphs sit inside
+    table 四's region and would vanish. Table cells are short labels and numbers; prose lines
+    are long (a wrapped sentence's last piece is kept when it ends a clause right after one).
+    """
+    paras: list[str] = []
+    previous = -2
+    for i in range(start, min(end, len(lines))):
+        line = lines[i]
+        if line.kind != "text" or _FURNITURE_RE.match(line.compact):
+            continue
+        long = len(line.compact) >= 25 and not re.search(r"\d\s+\d", line.text)  # not a run of numbers
+        tail = previous == i - 1 and re.search(r"[。；;]$", line.compact)  # a wrapped sentence's end
+        if long or tail:
+            paras.append(clean_inline(line.text))
+            previous = i
+    return paras
+
+
 def parse_signature_line(c: str) -> bool:
     return len(c) <= 16 and bool(_SIGNATURE_DATE_RE.match(c) or _CN_DATE_RE.fullmatch(c))
 

@@ -29,6 +29,7 @@ from archive.meta import (
     clean_title,
     find_title_lines,
     named_report,
+    orphan_prose,
     parse_date,
     processing_fee,
     read_meta_block,
@@ -204,6 +205,13 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
 
     # Narrative
     report.sections = section_texts(lines, headings)
+    if 5 not in headings and "problems" not in report.sections and "review" in regions:
+        rescued = orphan_prose(lines, *regions["review"])
+        if rescued:
+            report.sections["problems"] = "\n".join(rescued)
+            report.notes.append(
+                f"heading 五 not found: {len(rescued)} paragraph(s) after table 四 kept as `problems`"
+            )
     report.processing_fee_yuan = processing_fee(report.sections.get("other", ""))
     report.checks = run_checks(report.cells)
     return report
