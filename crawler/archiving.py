@@ -97,13 +97,18 @@ def revisit_profile(exchange: HttpExchange, previous_digest: str | None) -> str 
     return None
 
 
+def warc_directory(settings) -> Path:
+    """Where the crawl's WARC files are: NIANBAO_WARC_DIR, else DATA/warc (one rule for every reader)."""
+    return Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
+
+
 class WarcArchiver:
     """Scrapy extension: one WarcStore per crawl, closed (and its file renamed) when the crawl ends."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.directory = Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
+        self.directory = warc_directory(settings)
         self.store = WarcStore(
             self.directory,
             prefix=settings.get("NIANBAO_WARC_PREFIX", "nianbao"),

@@ -29,6 +29,7 @@ from warcio.timeutils import datetime_to_iso_date
 
 from archive.db import Capture, database_url, open_database, sessions
 from archive.warcstore import RecordRef, headers_without, read_record
+from crawler.archiving import warc_directory
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class ConditionalRequestMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.enabled = settings.getbool("NIANBAO_INCREMENTAL", True)
-        self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
+        self.warc_dir = warc_directory(settings)
         self.stats = crawler.stats
         self.sessions = None
         if self.enabled:

@@ -17,6 +17,7 @@ from archive.db import ParseRun, database_url, open_database, sessions
 from archive.ingest import finish_run, ingest_record, start_run
 from archive.warcstore import RecordRef, read_record
 from crawler import signals as nianbao_signals
+from crawler.archiving import warc_directory
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class IngestArchive:
         settings = crawler.settings
         data = Path(settings.get("NIANBAO_DATA"))
         self.crawler = crawler
-        self.warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
+        self.warc_dir = warc_directory(settings)
         self.engine = open_database(database_url(data, settings.get("NIANBAO_DB")))
         self.sessions = sessions(self.engine, write=True)
         with self.sessions.begin() as session:

@@ -207,6 +207,7 @@ def run_crawl(
     from scrapy.utils.project import get_project_settings
 
     from archive.warcstore import RecoveryError, discard_staging, recover
+    from crawler.archiving import warc_directory
     from crawler.spiders.portal import PortalSpider
 
     settings = get_project_settings()
@@ -219,7 +220,7 @@ def run_crawl(
     if not settings.getbool("NIANBAO_BROWSER_ENABLED"):
         settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")  # no browser driver started at all
 
-    warc_dir = Path(settings.get("NIANBAO_WARC_DIR") or data / "warc")
+    warc_dir = warc_directory(settings)
     for part in discard_staging(warc_dir) if warc_dir.is_dir() else []:  # a torn warcinfo at most
         err_console.print(f"removed {part.name} (killed while starting a WARC file)", markup=False)
     for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
