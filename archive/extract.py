@@ -145,7 +145,12 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
     http_utf16 = _HTTP_UTF16.get(_http_charset(content_type) or "")
     if http_utf16:  # w3lib reads a bare "utf-16" as big-endian; WHATWG (and browsers) say little
-        return body.decode(http_utf16, errors="replace"), http_utf16
+        sniffed = sniff_utf16(body)
+        encoding = sniffed if sniffed == "utf-16-be" else http_utf16
+        return body.decode(encoding, errors="replace"), encoding
+    sniffed = sniff_utf16(body)
+    if sniffed:  # UTF-16 without BOM or label (a misconfigured IIS/ASP page): its NULs give it away
+        return body.decode(sniffed, errors="replace"), sniffed
     if _charset_in(content_type):
         encoding, text = html_to_unicode(content_type, body)
     else:
@@ -163,6 +168,26 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             encoding = candidate
             break
     return text, encoding
+
+
+def sniff_utf16(body: bytes) -> str | None:
+    """ "utf-16-le" / "utf-16-be" for a page that is plainly UTF-16 without a BOM, else None.
+
+    HTML markup is ASCII, so in UTF-16 every other byte of it is NUL: in the little-endian order the
+    odd bytes, in the big-endian one the even bytes. No 8-bit encoding of a web page has that
+    (a page of mostly Chinese text still has its tags). WHATWG does not sniff this; a browser would
+    show mojibake, and the report would be lost.
+    """
+    sample = body[:4096]
+    if len(sample) < 64 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
 
 
 def declared_charset(body: bytes) -> str | None:
@@ -347,7 +372,10 @@ def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> 
     lines = [line for line in lines if not _FURNITURE_LINE.match(line)]
     clean = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if not clean:
-        raise ExtractionError("no text on the page (image-only or empty body)")
+        images = len(body.xpath(".//img"))
+        if images:
+            raise ExtractionError(f"no text on the page, only {images} image(s) in its body: 图片版?")
+        raise ExtractionError("no text on the page: its body is empty, or its markup hides the text")
     header = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
     return Extracted(
         text=f"{header}\n\n{clean}\n" if header else f"{clean}\n",

@@ -225,5 +225,5 @@ def _why_not(lines: list[Line]) -> str:
     if "本年新收" in text or "申请人情况" in text:
         return "truncated table: 三、收到和处理政府信息公开申请情况 has no readable rows"
     if len(text) < 400:
-        return "no report text or tables (image-only page or attachment stub?)"
+        return f"too little text for a report ({len(text)} characters): its body is elsewhere or missing"
     return "no standard tables found (tables missing, images, or in an attachment)"

@@ -28,6 +28,9 @@ from pathlib import Path
 
 import pytest
 
+import archive.documents.base
+import archive.documents.docx
+import archive.documents.word
 import tests.reportgen as reportgen
 from archive import documents
 from archive.documents import DocumentText, document_text, docx_table_grid, fix_radicals, sniff_kind
@@ -243,7 +246,7 @@ def test_docx_merged_cells_expand_like_html_tables() -> None:
     document = docx.Document(io.BytesIO(build_docx(doc)))
     xml = document.element.body.xml
     assert "w:gridSpan" in xml and 'w:vMerge w:val="restart"' in xml
-    words = document.element.body.findall(documents._w("tbl"))
+    words = document.element.body.findall(documents.docx.w("tbl"))
     assert len(words) == len(tables) == 3
     for (_name, rows), tbl in zip(tables, words, strict=True):
         assert docx_table_grid(tbl) == [
@@ -350,11 +353,12 @@ def test_word97_doc_with_wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
         assert differences(report, load_expected(path)) == []
         assert report.notes == []
     _need("antiword")
-    monkeypatch.setattr(documents, "_soffice", lambda: None)
+    # in this process (the sandbox's child would not see the patch): as the child converts it
+    monkeypatch.setattr(archive.documents.word, "_soffice", lambda: None)
     with pytest.raises(
         ExtractionError, match=r"antiword could not lay out a table.*LibreOffice not installed"
     ):
-        document_text(path.read_bytes(), None, "r.doc")
+        documents.convert("doc", path.read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -391,7 +395,7 @@ def test_antiword_output_shapes() -> None:
         "|或重新出具        |             |            |\n"
         "|规章          |1            |2           |\n"
     )
-    assert documents.antiword_to_text(raw).split("\n") == [
+    assert archive.documents.word.antiword_to_text(raw).split("\n") == [
         "二、主动公开",
         "",
         "",
@@ -401,18 +405,19 @@ def test_antiword_output_shapes() -> None:
         "",
         "",
     ]
-    with pytest.raises(documents.GarbledTable):
-        documents.antiword_to_text("结果维持 |结果纠正 |其他结果 |0 | |0 |8 |\n")
+    with pytest.raises(archive.documents.word.GarbledTable):
+        archive.documents.word.antiword_to_text("结果维持 |结果纠正 |其他结果 |0 | |0 |8 |\n")
 
 
 def test_no_converter_for_doc_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "_antiword", lambda: None)
-    monkeypatch.setattr(documents, "_soffice", lambda: None)
+    # in this process (the sandbox's child would not see the patch): as the child converts them
+    monkeypatch.setattr(archive.documents.word, "_antiword", lambda: None)
+    monkeypatch.setattr(archive.documents.word, "_soffice", lambda: None)
     body = (FIXTURES / "word97_active.doc").read_bytes()
     with pytest.raises(ExtractionError, match="antiword not installed; LibreOffice not installed"):
-        document_text(body, None, "r.wps")
+        documents.convert("wps", body)
     with pytest.raises(ExtractionError, match="RTF: LibreOffice not installed"):
-        document_text(b"{\\rtf1\\ansi hello}", None, "r.rtf")
+        documents.convert("rtf", b"{\\rtf1\\ansi hello}")
 
 
 def test_rtf_through_libreoffice(tmp_path: Path) -> None:
@@ -520,8 +525,8 @@ def test_sniff_kind_magic_first_then_content_type_then_suffix() -> None:
     xlsx = io.BytesIO()
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    ole_xls = documents._OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
-    ole_ppt = documents._OLE2_MAGIC + b"\x00" * 504 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 64
+    ole_xls = documents.base.OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
+    ole_ppt = documents.base.OLE2_MAGIC + b"\x00" * 504 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 64
     cases = [
         (pdf_bytes, "text/html", "a.doc", "pdf"),
         (b"\r\n" + pdf_bytes, None, "", "pdf"),  # junk before the header
@@ -555,7 +560,7 @@ def test_spreadsheets_are_recognised_and_refused_by_name() -> None:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
-    ole_xls = documents._OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
+    ole_xls = documents.base.OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
     for body, url in ((ole_xls, "tj.xls"), (xlsx.getvalue(), "tj.xlsx"), (ole_xls, "tj.et")):
         with pytest.raises(ExtractionError, match=r"^spreadsheet attachments are not parsed$"):
             document_text(body, "application/octet-stream", url)
