@@ -24,7 +24,11 @@ function of the WARC files alone.
   `body-decoded-by-browser`) and the rendered DOM (a resource record); the report is parsed from
   the rendered DOM only, the browser's copy gives its capture and links.
 - A report page that cannot be extracted or parsed is a `Failure` with the reason; nothing here
-  raises on bad input.
+  raises on bad input. So is a report link that could not be read at all: a fetch the crawler gave
+  up on (its `metadata` record: timeout, cut connection, error status…), a body that hit a decoding
+  bound (a compression bomb), an empty, binary or undecodable body, markup nested past the
+  parser's depth limit (`archive.unreadable`). The audit then says "found, not readable", never
+  "missing".
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from archive.extract import (
 )
 from archive.parse import parse_report
 from archive.report import NotAReport, Report
+from archive.unreadable import too_deep, unreadable_page, warc_fields
 from archive.urls import absolute_url
 from archive.warcstore import RecordRef, StoredResponse
 
@@ -80,7 +85,7 @@ EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
 Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked"]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf|xlsx?|et)(?:$|[?#])", re.I)
+ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)(?:$|[?#])", re.I)
 # A report's tables published as a workbook: archived and recorded, never a report of its own.
 _SPREADSHEET_HREF = re.compile(r"\.(?:xlsx?|et)(?:$|[?#])", re.I)
 CHALLENGE_STATUSES = (202, 412, 521)
@@ -88,7 +93,7 @@ _CHALLENGE = re.compile(r"\$_ts|__jsl_clearance|wzws_cid|document\.cookie\s*=", 
 BROWSER_COPY = "body-decoded-by-browser"  # WARC-Nianbao-Reconstructed item of a browser's response
 # Anchor text of an attachment that is a report (not a form, a table or an explanatory note).
 _NAMES_REPORT = re.compile(r"年报|年度报告|工作报告")
-_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|xlsx?|et)$", re.I)
+_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
 # Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
 _SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间")
 
@@ -134,8 +139,12 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     mime = content_type.split(";")[0].strip().lower()
     if record.record_type == "revisit":
         return _ingest_revisit(session, record, capture, new, run)
+    if record.record_type == "metadata":
+        return _ingest_fetch_failure(session, record, capture, run)
     if record.record_type not in ("response", "resource"):
         return IngestResult("capture", record.url)
+    if record.body_error:  # decoding the body stopped at a bound (a compression bomb)
+        return _unreadable(session, record, capture, run, "decode", record.body_error)
     if record.status in CHALLENGE_STATUSES and _CHALLENGE.search(record.body[:20000].decode("latin-1")):
         # Evidence stays in the capture row (its status); the crawler retries such pages in a browser.
         reason = f"anti-bot JavaScript challenge (HTTP {record.status})"
@@ -149,7 +158,8 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
     kind = sniff_kind(record.body, content_type, record.url)
     if kind is not None:
         return _ingest_attachment(session, record, capture, content_type, kind, run)
-    return IngestResult("capture", record.url)
+    what = f"{len(record.body)} bytes of {mime or 'undeclared type'}"
+    return _unreadable(session, record, capture, run, "extract", f"neither a page nor a document ({what})")
 
 
 def record_failure(session: Session, record: StoredResponse, run: ParseRun, reason: str) -> IngestResult:
@@ -161,6 +171,56 @@ def record_failure(session: Session, record: StoredResponse, run: ParseRun, reas
     except Exception:  # not even the capture can be stored: the WARC record stays the evidence
         log.error("cannot record the failure of %s: %s", record.url, traceback.format_exc())
         return IngestResult("failure", record.url, reason=reason)
+
+
+# --- what could not be read ------------------------------------------------------------------
+
+
+def _ingest_fetch_failure(
+    session: Session, record: StoredResponse, capture: Capture, run: ParseRun
+) -> IngestResult:
+    """A fetch the crawler gave up on (its metadata record): a failure when the link was a report's.
+
+    The record says what the link was (`link-kind`, its anchor text as `link-text`); the store knows
+    which pages linked the URL, and how.
+    """
+    fields = warc_fields(record.body)
+    reason = fields.get("fetch-error")
+    if not reason:
+        return IngestResult("capture", record.url)
+    kind, text = fields.get("link-kind", ""), fields.get("link-text", "")
+    named = is_report_title(text) or (kind == "attachment" and _NAMES_REPORT.search(normalise_title(text)))
+    if kind == "report" or named or _report_link_text(session, record, run):
+        return _fail(session, capture, run, "fetch", reason)
+    return IngestResult("capture", record.url, reason=reason)
+
+
+def _unreadable(
+    session: Session, record: StoredResponse, capture: Capture, run: ParseRun, stage: str, reason: str
+) -> IngestResult:
+    """A body that cannot be read: a failure when a report link led to it, else just its capture."""
+    if _report_link_text(session, record, run):
+        return _fail(session, capture, run, stage, reason)
+    return IngestResult("capture", record.url, reason=reason)
+
+
+def _report_link_text(session: Session, record: StoredResponse, run: ParseRun) -> str | None:
+    """The anchor or page title that makes `record`'s URL a report we know of, or None.
+
+    A report link to it; or an attachment link to it that names a report (附件：…年度报告.pdf) or sits
+    on a report's article page; each from a page archived before it.
+    """
+    link = _link_before(session, record, "report")
+    if link is not None:
+        return link.text or record.url
+    link = _link_before(session, record, "attachment")
+    if link is None:
+        return None
+    if is_report_title(link.text) or _NAMES_REPORT.search(normalise_title(link.text or "")):
+        return link.text
+    page = _page_document(session, link.capture.url, record.ref, run)
+    title = (page.page_metadata or {}).get("标题") if page is not None else None
+    return title if is_report_title(title) else None
 
 
 # --- revisits -------------------------------------------------------------------------------
@@ -219,10 +279,16 @@ def _ingest_page(
     session: Session, record: StoredResponse, capture: Capture, content_type: str, run: ParseRun, new: bool
 ) -> IngestResult:
     html, encoding = decode_html(record.body, content_type)
+    why = unreadable_page(record.body, html, encoding)
+    if why:
+        return _unreadable(session, record, capture, run, "extract", why)
     try:
         tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return IngestResult("capture", record.url)
+    except (ValueError, lxml.etree.ParserError) as err:
+        return _unreadable(session, record, capture, run, "extract", f"not parseable as HTML ({err})")
+    deep = too_deep(tree)
+    if deep and (is_report_title(page_metadata(tree).get("标题")) or _report_link_text(session, record, run)):
+        return _fail(session, capture, run, "extract", deep)
     links = page_links(capture.url, tree)
     if new or run.kind == "reparse":
         _replace_links(session, capture, links, new)

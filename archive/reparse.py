@@ -22,9 +22,10 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
+from archive.catchup import catch_up_store
 from archive.db import Document, Failure, ParseRun, ReportRow, VersionRow, sessions
 from archive.ingest import finish_run, ingest_record, record_failure, start_run
-from archive.warcstore import iter_records
+from archive.warcstore import INGESTED_TYPES, iter_records
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,18 @@ log = logging.getLogger(__name__)
 def reparse(
     engine: Engine, warc_dir: Path, *, progress: Callable[[str], None] | None = None, batch: int = 200
 ) -> Counter[str]:
-    """Re-read the archive in `warc_dir` as a new parse run; returns outcome counts."""
+    """Re-read the archive in `warc_dir` as a new parse run; returns outcome counts.
+
+    The store first catches up with the archive (`archive.catchup`), so that an interrupted reparse
+    leaves the previous reading complete.
+    """
+    catch_up_store(engine, warc_dir)
     counts: Counter[str] = Counter()
     session = sessions(engine, write=True)()
     try:
         session.begin()
         run = start_run(session, "reparse")
-        for n, record in enumerate(iter_records(warc_dir)):
+        for n, record in enumerate(iter_records(warc_dir, types=INGESTED_TYPES)):
             try:
                 with session.begin_nested():
                     result = ingest_record(session, record, run)

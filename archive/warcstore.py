@@ -52,17 +52,19 @@ Honesty policy (what a record claims vs. what we saw)
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import io
 import os
 import re
 import secrets
+import shutil
 import socket
 import threading
 import zlib
 from base64 import b32encode
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -79,10 +81,14 @@ from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 import archive
+from archive.limits import TooLarge, decode_content
 
 __all__ = [
+    "CAPTURE_TYPES",
     "DROPPED_FIELD",
+    "INGESTED_TYPES",
     "RECONSTRUCTED_FIELD",
+    "DiskFull",
     "HttpExchange",
     "RecordRef",
     "RecoveryError",
@@ -100,6 +106,11 @@ RECONSTRUCTED_FIELD = "WARC-Nianbao-Reconstructed"
 FINAL_SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".warc.gz.open"
 STAGING_SUFFIX = ".warc.gz.open.part"
+
+# The record types that carry what a capture showed; ingestion also reads the metadata records in
+# which the crawler keeps what a failed fetch met.
+CAPTURE_TYPES = ("response", "revisit", "resource")
+INGESTED_TYPES = (*CAPTURE_TYPES, "metadata")
 
 REVISIT_PROFILES = {
     "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
@@ -166,14 +177,15 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class StoredResponse:
-    """A response, revisit or resource record as read back from the archive.
+    """A response, revisit, resource or metadata record as read back from the archive.
 
     `headers` are the HTTP headers as stored (ISO-8859-1, so equal to what was written); a
-    resource record has no HTTP block, so it reports its WARC ``Content-Type`` as the only header
-    and status 200.  `body` is decoded (gzip/br/deflate undone, as warcio's content_stream());
-    `raw_body` is the payload as stored.  A revisit has no payload: both are ``b""`` and
-    `refers_to` names the record that has it (``WARC-Refers-To``); for a resource it is the
-    ``WARC-Concurrent-To`` response it was derived from.
+    resource or metadata record has no HTTP block, so it reports its WARC ``Content-Type`` as the
+    only header, and status 200 (resource) or 0 (metadata: no HTTP exchange).  `body` is decoded
+    (gzip/br/deflate/zstd undone, within the bounds of `archive.limits`); `raw_body` is the payload
+    as stored.  A revisit has no payload: both are ``b""`` and `refers_to` names the record that
+    has it (``WARC-Refers-To``); for a resource it is the ``WARC-Concurrent-To`` response it was
+    derived from, for a metadata record the capture it describes (``WARC-Refers-To``), if any.
     """
 
     ref: RecordRef
@@ -188,6 +200,13 @@ class StoredResponse:
     # The record's WARC-Nianbao-Reconstructed items, e.g. "body-decoded-by-browser" on a response
     # the browser fetched (its body is the browser's decoded copy).
     reconstructed: tuple[str, ...] = ()
+    # Why `body` is empty although the record has a payload: decoding it stopped at a bound
+    # (`archive.limits`, e.g. "gzip body: decoded size over 64 MiB"). None when it decoded.
+    body_error: str | None = None
+
+
+class DiskFull(OSError):
+    """The disk has too little space for the next WARC file (an ENOSPC before it happens)."""
 
 
 class RecoveryError(ValueError):
@@ -305,6 +324,7 @@ class WarcStore:
         prefix: str = "nianbao",
         max_size: int = 100 * 2**20,
         info: dict[str, str] | None = None,
+        min_free: int = 0,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", prefix):
             raise ValueError(f"prefix {prefix!r} must be a plain file-name token")
@@ -314,6 +334,7 @@ class WarcStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.max_size = max_size
+        self.min_free = min_free  # bytes the disk must have free before a file is started
         # warcinfo body: ours first, then the caller's (crawl settings, robots policy, operator…)
         self.info: dict[str, str] = {
             "software": _software(),
@@ -392,6 +413,44 @@ class WarcStore:
                 length=len(content),
                 warc_content_type=content_type,
                 warc_headers_dict=fields,
+            )
+            ref = self._write(record)
+            self._maybe_rotate()
+            return ref
+
+    def write_metadata(
+        self,
+        url: str,
+        fields: list[tuple[str, str]],
+        *,
+        refers_to: str | None = None,
+        fetched_at: datetime,
+    ) -> RecordRef:
+        """Write what the crawler learnt about `url` without a capture (a fetch that failed: its
+        error, the link that led to it) as a ``metadata`` record of ``application/warc-fields``.
+
+        `refers_to` is the record id of a capture it describes (the last 503 of a request given up
+        on), written as ``WARC-Refers-To``, which WARC 1.1 allows on metadata records.
+        """
+        _check_url(url)
+        for name, value in fields:
+            if not name or _BAD_NAME.search(name) or _BAD_VALUE.search(value):
+                raise ValueError(f"metadata field {name!r}: {value!r} is not a valid warc-fields line")
+        headers = {"WARC-Date": _warc_date(fetched_at)}
+        if refers_to:
+            if _BAD_VALUE.search(refers_to):
+                raise ValueError(f"bad record id {refers_to!r}")
+            headers["WARC-Refers-To"] = refers_to
+        content = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        with self._lock:
+            writer = self._ensure_file()
+            record = writer.create_warc_record(
+                url,
+                "metadata",
+                payload=io.BytesIO(content),
+                length=len(content),
+                warc_content_type="application/warc-fields",
+                warc_headers_dict=headers,
             )
             ref = self._write(record)
             self._maybe_rotate()
@@ -545,6 +604,7 @@ class WarcStore:
             raise ValueError("WarcStore is closed")
         if self._writer is not None:
             return self._writer
+        self._check_free_space()
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self._host}-{self._token}{FINAL_SUFFIX}"
         self._serial += 1
@@ -567,6 +627,18 @@ class WarcStore:
         self._fh, self._writer, self._name, self._open_path = fh, writer, name, open_path
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
         return writer
+
+    def _check_free_space(self) -> None:
+        """Refuse to start a file on a disk that is nearly full: stop cleanly before ENOSPC does."""
+        if self.min_free <= 0:
+            return
+        free = shutil.disk_usage(self.directory).free
+        if free < self.min_free:
+            raise DiskFull(
+                errno.ENOSPC,
+                f"only {free / 2**20:.1f} MiB free in {self.directory}, "
+                f"under the {self.min_free / 2**20:.0f} MiB a new WARC file needs",
+            )
 
     def _write(self, record: ArcWarcRecord) -> RecordRef:
         if record.rec_type != "warcinfo":
@@ -689,12 +761,20 @@ def _warc_paths(directory: Path) -> list[Path]:
     return sorted(paths, key=lambda p: (_final_name(p.name), p.name))
 
 
-def _decode_body(headers: list[tuple[str, str]], raw: bytes) -> bytes:
-    """What warcio's content_stream() does (including its fallback for a mislabelled body)."""
-    record = ArcWarcRecord(
-        "warc", "response", None, io.BytesIO(raw), StatusAndHeaders("", headers), "", len(raw)
-    )
-    return record.content_stream().read()
+def _decode_body(headers: list[tuple[str, str]], raw: bytes) -> tuple[bytes, str | None]:
+    """(body with its content codings undone, None), or (b"", reason) when decoding hit a bound.
+
+    Streamed and bounded (`archive.limits`): a 1 MB gzip body that inflates to 1 GiB stops at the
+    cap and becomes a reason, not a gigabyte in memory. A body its label does not fit (a plain body
+    labelled gzip) is kept as sent, as warcio's content_stream() does.
+    """
+    codings = [c for k, v in headers if k.lower() == "content-encoding" for c in v.split(",")]
+    if not codings:
+        return raw, None
+    try:
+        return decode_content(raw, codings, what=f"{', '.join(c.strip() for c in codings)} body"), None
+    except TooLarge as err:
+        return b"", str(err)
 
 
 def _parse_http_block(block: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -724,13 +804,14 @@ def _stored(rec: ArcWarcRecord, block: bytes, filename: str, offset: int, length
         warc_date=h.get_header("WARC-Date"),
         payload_digest=h.get_header("WARC-Payload-Digest"),
     )
-    if rec.rec_type == "resource":
-        status, raw = 200, block
+    if rec.rec_type in ("resource", "metadata"):  # no HTTP block; metadata has no status either
+        status, raw = (200 if rec.rec_type == "resource" else 0), block
         headers = [("Content-Type", h.get_header("Content-Type") or "application/octet-stream")]
-        body, refers_to = raw, h.get_header("WARC-Concurrent-To")
+        link = "WARC-Concurrent-To" if rec.rec_type == "resource" else "WARC-Refers-To"
+        body, refers_to, body_error = raw, h.get_header(link), None
     else:
         status, headers, raw = _parse_http_block(block)
-        body = _decode_body(headers, raw) if raw else b""
+        body, body_error = _decode_body(headers, raw) if raw else (b"", None)
         refers_to = h.get_header("WARC-Refers-To")
     return StoredResponse(
         ref=ref,
@@ -745,16 +826,17 @@ def _stored(rec: ArcWarcRecord, block: bytes, filename: str, offset: int, length
         reconstructed=tuple(
             i.strip() for i in (h.get_header(RECONSTRUCTED_FIELD) or "").split(",") if i.strip()
         ),
+        body_error=body_error,
     )
 
 
-def _iter_file(path: Path, types: tuple[str, ...]) -> Iterator[StoredResponse]:
+def _iter_file(path: Path, types: tuple[str, ...], start: int = 0) -> Iterator[StoredResponse]:
     with open(path, "rb") as fh:
         stream: BinaryIO | _Bounded = fh
         if path.name.endswith(OPEN_SUFFIX):  # may be torn (crash) or still growing (live writer)
             limit = _complete_length(fh)
-            fh.seek(0)
             stream = _Bounded(fh, limit)
+        fh.seek(start)
         it = ArchiveIterator(stream, no_record_parse=True)
         for rec in it:
             if rec.rec_type not in types:
@@ -764,15 +846,20 @@ def _iter_file(path: Path, types: tuple[str, ...]) -> Iterator[StoredResponse]:
 
 
 def iter_records(
-    directory: Path, *, types: tuple[str, ...] = ("response", "revisit", "resource")
+    directory: Path,
+    *,
+    types: tuple[str, ...] = CAPTURE_TYPES,
+    start: Mapping[str, int] | None = None,
 ) -> Iterator[StoredResponse]:
     """Every record of `types` in the directory's WARC files, in file-name then record order.
 
     ``.open`` files (a live writer's, or a crash's) are read up to their last complete record;
-    a torn tail is skipped without an exception.
+    a torn tail is skipped without an exception.  `start` maps a file's final name to the offset
+    of a record boundary to begin at (records before it are skipped without being read).
     """
     for path in _warc_paths(Path(directory)):
-        yield from _iter_file(path, tuple(types))
+        offset = (start or {}).get(_final_name(path.name), 0)
+        yield from _iter_file(path, tuple(types), offset)
 
 
 def read_record(directory: Path, filename: str, offset: int) -> StoredResponse:

@@ -10,7 +10,15 @@ through `HttpExchange.dropped_headers` / `.reconstructed`, never silently filled
 After each record is flushed, the `record_archived` signal hands its reference on (to the ingest
 extension). A record that cannot be written (disk full, I/O error) is logged with its URL and
 counted (`nianbao/errors/archive`), and its request is marked `meta["warc_failed"]` so that the
-spider does not read a response the archive does not hold; `nianbao crawl` then exits non-zero.
+spider does not read a response the archive does not hold (and a resume fetches it again);
+`nianbao crawl` then exits non-zero. A full disk (ENOSPC, or less free space than a new file needs,
+checked before each file is started) is announced with the `disk_full` signal, which stops the
+crawl cleanly.
+
+A fetch that gave no usable response (the spider's `fetch_failed`: timeout, cut connection, DNS,
+TLS, size limit, error status with retries spent) is written as a `metadata` record on its URL, with
+the error and the link that led there, so the archive holds the evidence that a report link was
+found and could not be read.
 
 Pages fetched through the browser are archived twice over: every network response the browser
 received (sent by the spider's page handler as `browser_exchange`) as a response record, and the
@@ -20,6 +28,7 @@ rendered DOM as a `resource` record, never as a response.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import logging
 from datetime import UTC, datetime
@@ -38,6 +47,7 @@ from crawler.middlewares import crawl_scope
 log = logging.getLogger(__name__)
 
 WARC_FAILED = "warc_failed"  # request meta: this download could not be archived, so is not read
+WARC_RECORD = "warc_record_id"  # request meta: the record id its response was archived as
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
 CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
@@ -97,6 +107,23 @@ def revisit_profile(exchange: HttpExchange, previous_digest: str | None) -> str 
     return None
 
 
+def min_free_space(settings) -> int:
+    """Bytes the disk must have free before a WARC file is started (NIANBAO_MIN_FREE_SPACE, default
+    the size a file may grow to plus 64 MiB for the database), so a crawl stops cleanly before the
+    disk is full rather than at ENOSPC."""
+    explicit = settings.get("NIANBAO_MIN_FREE_SPACE")
+    if explicit not in (None, ""):
+        return int(explicit)
+    return settings.getint("NIANBAO_WARC_MAX_SIZE") + 64 * 2**20
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """ENOSPC (or EDQUOT) from a write, or SQLite's "database or disk is full"."""
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "disk is full" in str(err) or "No space left" in str(err)
+
+
 def warc_directory(settings) -> Path:
     """Where the crawl's WARC files are: NIANBAO_WARC_DIR, else DATA/warc (one rule for every reader)."""
     return Path(settings.get("NIANBAO_WARC_DIR") or Path(settings.get("NIANBAO_DATA")) / "warc")
@@ -119,9 +146,11 @@ class WarcArchiver:
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "isPartOf": settings.get("NIANBAO_CRAWL_NAME", "nianbao"),
             },
+            min_free=min_free_space(settings),
         )
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.browser_exchange, signal=nianbao_signals.browser_exchange)
+        crawler.signals.connect(self.fetch_failed, signal=nianbao_signals.fetch_failed)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
@@ -140,11 +169,12 @@ class WarcArchiver:
         # carries the mark in its meta copy, and loses it when its own download is archived).
         try:
             ref = self._write(response, request)
-        except Exception:
+        except Exception as err:
             request.meta[WARC_FAILED] = True
-            self._failed(response.url)
+            self._failed(response.url, err)
             return
         request.meta.pop(WARC_FAILED, None)
+        request.meta[WARC_RECORD] = ref.record_id
         self._archived(ref)
 
     def _write(self, response: Response, request: Request) -> RecordRef:
@@ -169,13 +199,42 @@ class WarcArchiver:
     def browser_exchange(self, exchange: HttpExchange) -> None:
         try:
             ref = self.store.write_exchange(exchange)
-        except Exception:
-            self._failed(exchange.url)
+        except Exception as err:
+            self._failed(exchange.url, err)
             return
         self._archived(ref)
 
-    def _failed(self, url: str) -> None:
-        log.error("could not archive %s: the WARC record was not written", url, exc_info=True)
+    def fetch_failed(self, request: Request, reason: str, kind: str, status: int | None) -> None:
+        """A fetch that gave no usable response, kept as a metadata record on its URL."""
+        fields = [("fetch-error", reason), ("fetch-error-kind", kind)]
+        if status is not None:
+            fields.append(("http-status", str(status)))
+        fields.append(("attempts", str(request.meta.get("retry_times", 0) + 1)))
+        for meta_key, field in (("link_kind", "link-kind"), ("link_text", "link-text")):
+            if request.meta.get(meta_key):
+                fields.append((field, " ".join(str(request.meta[meta_key]).split())))
+        referer = request.headers.get("Referer")
+        if referer:
+            fields.append(("via", referer.decode("latin-1")))
+        if request.meta.get("seed"):
+            fields.append(("seed", "yes"))
+        try:
+            ref = self.store.write_metadata(
+                request.url, fields, refers_to=request.meta.get(WARC_RECORD), fetched_at=datetime.now(UTC)
+            )
+        except Exception as err:
+            self._failed(request.url, err)
+            return
+        self._archived(ref)
+
+    def _failed(self, url: str, err: BaseException) -> None:
+        if is_disk_full(err):
+            log.error("could not archive %s: %s", url, err)
+            self.crawler.signals.send_catch_log(
+                nianbao_signals.disk_full, where=str(self.directory), error=err
+            )
+        else:
+            log.error("could not archive %s: the WARC record was not written", url, exc_info=err)
         if self.crawler.stats:
             self.crawler.stats.inc_value("nianbao/errors/archive")
 

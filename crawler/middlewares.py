@@ -8,7 +8,8 @@ that cannot be resolved is refused too.
 
 The same `Scope` guards three doors: this downloader middleware (every request, redirects
 included, since Scrapy re-schedules them), the browser (every sub-request a rendered page makes is
-routed through `Scope.refusal` and aborted when refused), and the connection itself: a response
+routed through `Scope.refusal` and aborted when refused; the middleware hands the browser its
+`Scope` in the request's meta), and the connection itself: a response
 whose peer address is not public is neither archived nor followed, which closes the gap a DNS
 answer that changes between the check and the connection (rebinding) would leave.
 """
@@ -149,6 +150,8 @@ class ScopeMiddleware:
         reason = self.scope.refusal(request.url)
         if reason:
             self._refuse(reason, request.url)
+        if request.meta.get("playwright"):  # the browser checks each sub-request against it
+            request.meta["nianbao_scope"] = self.scope
 
     def process_response(self, request: Request, response: Response) -> Response:
         reason = request.meta.get("refused_address") or self.scope.address_refusal(

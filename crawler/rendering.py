@@ -15,10 +15,13 @@ over bodies already decoded, so `Content-Encoding`/`Content-Length` are kept as 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
+
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from archive.warcstore import HttpExchange
 from crawler.middlewares import Scope
@@ -64,15 +67,15 @@ def visible_text_length(html: str) -> int:
     return len(re.sub(r"\s+", "", _TAG.sub("", _SCRIPT_OR_STYLE.sub("", html))))
 
 
-def browser_meta(scope: Scope) -> dict[str, Any]:
-    """Request meta for a scrapy-playwright fetch: every sub-request scope-checked (`guard_page`),
-    every network response archived (the spider's `archive_browser_response`)."""
+def browser_meta() -> dict[str, Any]:
+    """Request meta for a scrapy-playwright fetch: every sub-request scope-checked (`guard_page`,
+    with the scope `ScopeMiddleware` attaches), every network response archived (the spider's
+    `archive_browser_response`). Plain data, so the frontier can store the request as JSON."""
     return {
         "playwright": True,
         "playwright_page_init_callback": "crawler.rendering.guard_page",
         "playwright_page_event_handlers": {"response": "archive_browser_response"},
         "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
-        "nianbao_scope": scope,
     }
 
 
@@ -127,3 +130,29 @@ async def exchange_from_browser(response: Any) -> HttpExchange | None:
         fetched_at=datetime.now(UTC),
         reconstructed=("body-decoded-by-browser", "protocol"),
     )
+
+
+class BrowserOnDemandHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's download handler, whose Playwright driver (a node process) and browser
+    start with the first request that needs them, not with the crawl.
+
+    Most crawls never need a browser; scrapy-playwright starts its driver when the engine starts.
+    Plain requests go through the handler's HTTP/1.1 path as before.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    async def _maybe_launch_in_thread(self) -> None:  # connected to engine_started: not yet
+        return None
+
+    async def download_request(self, request: Any) -> Any:
+        if request.meta.get("playwright") and not self._started:
+            async with self._start_lock:
+                if not self._started:
+                    log.info("starting the browser for %s", request.url)
+                    await self._maybe_future_from_coro(self._launch())
+                    self._started = True
+        return await super().download_request(request)

@@ -4,35 +4,23 @@ struggling government server exactly when it is least able to answer.
 A retry waits `RETRY_BACKOFF_BASE * 2**n` seconds (n = retries so far, capped at
 `RETRY_BACKOFF_MAX`), or what the server's `Retry-After` asks for (429/503), whichever is longer.
 
-The wait holds nothing. The retry request goes back to the scheduler at once, carrying its
-not-before time (`meta["nianbao_retry_at"]`, wall-clock seconds, so it survives a JOBDIR resume).
-When the engine hands it to the downloader too early, the middleware takes it out again before it
-reaches a download slot (`IgnoreRequest`, which Scrapy neither logs nor hands to the spider) and
-gives it back to the engine once the time has come (`call_later` + `engine.crawl`). Other
-requests, other hosts' and the same host's, keep the download slots meanwhile. Waiting requests
-keep the spider open (`spider_idle`); a crawl stopped while some wait keeps them in its JOBDIR.
+The wait holds nothing: the retry request goes back to the scheduler at once, carrying its
+not-before time (`meta["nianbao_retry_at"]`, wall-clock seconds). The frontier
+(`crawler.frontier.scheduler`) keeps it on disk and hands it out only once that time has come,
+so other requests, other hosts' and the same host's, keep the download slots meanwhile, and a
+crawl stopped or killed while retries wait keeps them for `--resume`.
 """
 
 from __future__ import annotations
 
 import email.utils
-import logging
-import pickle
 import time
-from pathlib import Path
 
-from scrapy import Request, Spider, signals
-from scrapy.crawler import Crawler
+from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.asyncio import CallLaterResult, call_later
-from scrapy.utils.request import request_from_dict
 
-log = logging.getLogger(__name__)
-
-RETRY_AT = "nianbao_retry_at"  # request meta: wall-clock time before which the retry is not sent
-WAITING_FILE = "nianbao-waiting-retries.pickle"  # in JOBDIR: retries waiting when the crawl stopped
+from crawler.frontier import RETRY_AT
 
 
 def backoff_delay(retries: int, base: float, cap: float, retry_after: str | None = None) -> float:
@@ -61,21 +49,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
-        self.waiting: dict[int, tuple[Request, CallLaterResult]] = {}  # until released
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
-        middleware = super().from_crawler(crawler)
-        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
-
-    def process_request(self, request: Request) -> None:
-        wait = request.meta.get(RETRY_AT, 0.0) - time.time()
-        if wait > 0:
-            self._hold(request, wait)
-            raise IgnoreRequest(f"retry of {request.url} not before {wait:.1f} s from now")
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
@@ -96,49 +69,3 @@ class BackoffRetryMiddleware(RetryMiddleware):
             retry.meta[RETRY_AT] = time.time() + delay
             if self.crawler.stats:
                 self.crawler.stats.inc_value("nianbao/retry_backoff_seconds", int(delay))
-
-    # -- waiting requests, out of the downloader ----------------------------------------------------
-
-    def _hold(self, request: Request, wait: float) -> None:
-        key = id(request)
-        if key not in self.waiting:
-            self.waiting[key] = (request, call_later(wait, self._release, key))
-
-    def _release(self, key: int) -> None:
-        request, _ = self.waiting.pop(key)
-        try:
-            self.crawler.engine.crawl(request)
-        except Exception:  # the engine is closing: the retry is lost with the crawl's queue
-            log.warning("retry of %s dropped: the crawl is closing", request.url, exc_info=True)
-
-    def spider_idle(self) -> None:
-        if self.waiting:
-            raise DontCloseSpider  # the crawl is not finished while retries wait
-
-    def spider_closed(self, spider: Spider) -> None:
-        waiting = [request for request, _ in self.waiting.values()]
-        for _, call in self.waiting.values():
-            call.cancel()
-        self.waiting.clear()
-        job = self.crawler.settings.get("JOBDIR")
-        if not waiting or not job:
-            return
-        kept = []
-        for request in waiting:
-            try:  # as Scrapy's disk queues do, a request whose meta cannot be pickled is not kept
-                kept.append(pickle.dumps(request.to_dict(spider=spider), protocol=4))
-            except Exception:
-                log.warning("retry of %s not kept in %s: it cannot be serialised", request.url, job)
-        (Path(job) / WAITING_FILE).write_bytes(pickle.dumps(kept, protocol=4))
-        log.info("%d retries waiting for their backoff are kept in %s", len(kept), job)
-
-    def spider_opened(self, spider: Spider) -> None:
-        job = self.crawler.settings.get("JOBDIR")
-        path = Path(job) / WAITING_FILE if job else None
-        if path is None or not path.exists():
-            return
-        kept: list[bytes] = pickle.loads(path.read_bytes())  # written by this middleware, above
-        path.unlink()
-        for data in kept:
-            request = request_from_dict(pickle.loads(data), spider=spider)
-            self._hold(request, max(0.0, request.meta.get(RETRY_AT, 0.0) - time.time()))

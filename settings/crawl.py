@@ -31,13 +31,21 @@ RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time (
 RETRY_BACKOFF_MAX = 120.0
 DEPTH_LIMIT = 0  # see NIANBAO_NAV_DEPTH / NIANBAO_MAX_LISTING_PAGES: pagination is not depth
 COOKIES_ENABLED = True
+# No remote control of a running crawl: Scrapy's telnet console and its remote-control server are
+# doors into the process that a crawler of untrusted pages does not need open.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Let every status reach the spider: a 404 or 500 is a capture worth recording, not noise.
 HTTPERROR_ALLOW_ALL = True
 
+# The frontier (crawler.frontier): requests, the seen-set and the resume state in DATA/job, crash-safe.
+# It replaces Scrapy's scheduler, dupefilter and JOBDIR, which a kill -9 left silently short.
+SCHEDULER = "crawler.frontier.scheduler.FrontierScheduler"
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.frontier.replay.ReplayMiddleware": 40,
     "crawler.middlewares.ScopeMiddleware": 50,
     "crawler.incremental.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -45,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.lock.DataDirectoryLock": 50,
+    "crawler.diskfull.DiskFullStop": 60,
     "crawler.archiving.WarcArchiver": 100,
     "crawler.ingesting.IngestArchive": 110,
     "crawler.progress.Progress": 500,
@@ -58,17 +67,22 @@ NIANBAO_DB = None  # default sqlite:///DATA/nianbao.sqlite, or $NIANBAO_DB
 NIANBAO_ALLOWED_HOSTS: list[str] = []  # hosts (and their subdomains) besides the start URLs'
 NIANBAO_PROGRESS_INTERVAL = 5.0
 NIANBAO_LOCK_HELD = False  # set by `nianbao crawl`, which holds the data directory's lock itself
+NIANBAO_JOB_DIR = None  # default DATA/job: the frontier of a crawl that has not finished
+NIANBAO_RESUME = "auto"  # new | resume | auto (resume the frontier in the job directory if there is one)
+NIANBAO_RESUME_RETRIES = 2  # crawl runs that may give up on a request before a resume stops retrying it
+NIANBAO_MIN_FREE_SPACE = None  # bytes free before a WARC file is started; default its max size + 64 MiB
 NIANBAO_INCREMENTAL = True  # conditional requests and revisit records against earlier captures
 NIANBAO_NAV_DEPTH = 5  # navigation hops from a start URL toward the report columns
 NIANBAO_MAX_LISTING_PAGES = 1000  # pages followed along one listing's pagination
 
 # scrapy-playwright, for pages that only render with JavaScript: Debian's chromium, never a
 # downloaded browser build. Only requests the spider marks (crawler.rendering) go through it; the
-# browser itself is started on the first such request.
+# Playwright driver and the browser are started on the first such request.
 NIANBAO_BROWSER_ENABLED = True
+# The driver and the browser start with the first page that needs them (crawler.rendering).
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.rendering.BrowserOnDemandHandler",
+    "https": "crawler.rendering.BrowserOnDemandHandler",
 }
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2

@@ -9,6 +9,7 @@ all be fetched while A's retries wait, and A's attempts still be spaced by its R
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,8 +19,6 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
-
-from crawler.retry import WAITING_FILE
 
 RETRY_AFTER = 3
 TITLE = "临水县{}2023年政府信息公开工作年度报告"
@@ -81,7 +80,9 @@ def test_a_host_in_backoff_does_not_block_another_hosts_pages(tmp_path: Path) ->
              "-s", "RETRY_BACKOFF_BASE=0.2", "-s", "NIANBAO_BROWSER_ENABLED=False"],
             capture_output=True, text=True, timeout=180,
         )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # the busy host's pages were given up on (exit 5, said in the summary), kept for a resume
+    assert proc.returncode == 5, proc.stderr[-3000:]
+    assert "4 requests were given up on; a resume tries 4 of them again" in proc.stderr
     a_attempts = {page: [t for path, t in a_log if path == page] for page in A_PAGES}
     # every busy page was tried three times (RETRY_TIMES=2), spaced by at least its Retry-After
     assert all(len(times) == 3 for times in a_attempts.values()), a_attempts
@@ -117,8 +118,13 @@ def test_retries_waiting_when_the_crawl_is_stopped_are_kept_for_resume(tmp_path:
         time.sleep(0.5)  # the retry is now waiting for its Retry-After
         crawl.send_signal(signal.SIGINT)
         _, stderr = crawl.communicate(timeout=60)
-        assert "--resume" in stderr, stderr[-3000:]
-        assert (tmp_path / "job" / WAITING_FILE).exists()
+        assert crawl.returncode == 130 and "--resume" in stderr, stderr[-3000:]
+        # the waiting retry is in the frontier on disk, pending with its not-before time
+        with sqlite3.connect(tmp_path / "job" / "frontier.sqlite") as frontier:
+            waiting = frontier.execute(
+                "SELECT url, not_before FROM requests WHERE state = 'pending'"
+            ).fetchall()
+        assert [(url.removeprefix(a.rstrip("/")), bool(t)) for url, t in waiting] == [(A_PAGES[0], True)]
         busy["on"] = False
         resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr[-3000:]

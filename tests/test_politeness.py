@@ -96,7 +96,8 @@ def test_polite_and_in_scope_over_http(tmp_path: Path) -> None:
              "-s", "DOWNLOAD_MAXSIZE=100000", "-s", "DOWNLOAD_WARNSIZE=50000"],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # huge.pdf (over the size limit) was given up on: exit 5
+    assert proc.returncode == 5, proc.stderr[-3000:]
     # robots.txt read first and obeyed
     assert Handler.hits["/robots.txt"] == 1 and Handler.hits["/private/report.html"] == 0
     assert re.search(r"refused by robots\.txt\s*│\s*1\s*│", proc.stderr), proc.stderr[
@@ -113,5 +114,10 @@ def test_polite_and_in_scope_over_http(tmp_path: Path) -> None:
     urls = {r.url for r in iter_records(tmp_path / "warc")}
     assert not any("10.255.255.1" in u or "example.gov.cn" in u or "127.0.0.2" in u for u in urls)
     assert base + "to-private.html" in urls and base + "to-offsite.html" in urls  # the redirects themselves
-    # a download over the size limit is dropped, not archived
+    # a download over the size limit is dropped, not archived; the archive says why
     assert base + "huge.pdf" not in urls
+    failed = {r.url: r.body for r in iter_records(tmp_path / "warc", types=("metadata",))}
+    assert b"fetch-error-kind: too_large" in failed[base + "huge.pdf"]
+    # a report link robots.txt forbids is not fetched, and the archive says so
+    assert b"fetch-error-kind: robots" in failed[base + "private/report.html"]
+    assert base + "flaky.html" not in failed  # it answered on its third attempt

@@ -18,7 +18,7 @@ from archive.classify import in_report_column, is_navigation, is_pagination, is_
 from archive.urls import absolute_url
 from crawler.platforms.base import Link, Page
 
-ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf|xlsx?|et)$", re.I)
+ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
 _SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|exe|apk)$", re.I)
 _NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
 

@@ -11,6 +11,12 @@ Depth is counted in two budgets instead of Scrapy's single DEPTH_LIMIT: navigati
 (`NIANBAO_NAV_DEPTH`) and pages along one listing's pagination (`NIANBAO_MAX_LISTING_PAGES`). A
 column with 300 pages of 下一页 is read to its end without letting navigation wander 300 hops away.
 
+Every request ends in the frontier's `request_done` signal: after its response was read (with the
+count of requests found on it), or in the errback `failed` when the download failed for good. A
+fetch that failed (a download error, an error status with the retries spent, a report link refused
+by robots.txt) is also sent as `fetch_failed`, which the archive keeps as a metadata record, so a
+report link that could not be read is a recorded failure, not a silent gap.
+
 Pages that only a browser can show (lists rendered by script from an API, JS challenge pages
 answering 412/521/202) are detected by `crawler.rendering.needs_browser` and fetched again through
 scrapy-playwright, and only those.
@@ -23,13 +29,16 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
 
 from archive.extract import decode_html
 from crawler import signals as nianbao_signals
-from crawler.middlewares import crawl_scope
+from crawler.failures import REFUSALS, describe_failure, describe_status
+from crawler.frontier import FRONTIER_ID, FRONTIER_PARENT
 from crawler.platforms import Link, Page, discover
-from crawler.rendering import browser_meta, exchange_from_browser, needs_browser
+from crawler.rendering import CHALLENGE_STATUSES, browser_meta, exchange_from_browser, needs_browser
 
 
 class PortalSpider(scrapy.Spider):
@@ -44,10 +53,67 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            # Filtered like any request, so a resumed crawl (JOBDIR) does not fetch them again.
-            yield scrapy.Request(url, callback=self.parse)
+            # Filtered like any request, so a resumed crawl does not fetch them again.
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"seed": True})
 
     def parse(self, response: Response, **_: Any) -> Iterator[scrapy.Request]:
+        """Follow what the adapters find on the page; then tell the frontier the request is done.
+
+        The requests found are tagged with the page's frontier row and counted, so the frontier
+        marks the page done only once all of them are stored (a kill in between reads it again).
+        """
+        failed = self._failure_of(response)
+        found = 0
+        try:
+            for request in self._follow(response):
+                request.meta[FRONTIER_PARENT] = response.meta.get(FRONTIER_ID)
+                found += 1
+                yield request
+        finally:
+            self.crawler.signals.send_catch_log(
+                nianbao_signals.request_done, request=response.request, failed=failed, children=found
+            )
+
+    def failed(self, failure: Failure) -> None:
+        """Errback of every request: a download that failed for good (retries spent) or was refused."""
+        request = failure.request
+        exc = failure.value
+        reason = str(exc)
+        given_up: str | None = None
+        if isinstance(exc, IgnoreRequest) and reason.split(":")[0] in REFUSALS:
+            pass  # out of scope: a decision, not a failure
+        else:
+            kind, reason = describe_failure(exc, timeout=request.meta.get("download_timeout"))
+            if kind != "robots":  # robots.txt is obeyed, not given up on: a resume would not help
+                given_up = reason
+            self._fetch_failed(request, reason, kind, status=None)
+        self.crawler.signals.send_catch_log(nianbao_signals.request_done, request=request, failed=given_up)
+
+    def _failure_of(self, response: Response) -> str | None:
+        """Why a response that reached the spider is a failed fetch (an error status with retries
+        spent, or a download the archive could not keep), or None."""
+        if response.meta.get("warc_failed"):
+            return "the WARC record could not be written"  # fetched again on resume
+        status = response.status
+        if status < 400 or status in CHALLENGE_STATUSES or "playwright" in response.flags:
+            return None  # challenges go to the browser; a rendered page is read whatever its status
+        attempts = response.meta.get("retry_times", 0) + 1
+        reason = describe_status(status, attempts)
+        self._fetch_failed(response.request, reason, "status", status=status)
+        # Server errors may pass (a resume tries again); a 404 or 410 is the server's answer.
+        return reason if status >= 500 or status == 429 else None
+
+    def _fetch_failed(self, request: scrapy.Request, reason: str, kind: str, status: int | None) -> None:
+        if request.meta.get("seed") and self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/seeds_unreachable")
+            self.logger.error("start URL %s could not be fetched: %s", request.url, reason)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(f"nianbao/fetch_failed/{kind}")
+        self.crawler.signals.send_catch_log(
+            nianbao_signals.fetch_failed, request=request, reason=reason, kind=kind, status=status
+        )
+
+    def _follow(self, response: Response) -> Iterator[scrapy.Request]:
         if response.meta.get("warc_failed"):
             return  # not in the archive (the WARC write failed): nothing read from it
         if not isinstance(response, TextResponse):
@@ -93,14 +159,17 @@ class PortalSpider(scrapy.Spider):
 
     def request(self, link: Link, *, dont_filter: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"link_kind": link.kind}
+        if link.title:
+            meta["link_text"] = link.title[:300]
         if link.render:
-            meta.update(browser_meta(crawl_scope(self.crawler)))
+            meta.update(browser_meta())
         return scrapy.Request(
             link.url,
             method=link.method,
             body=link.body,
             headers=dict(link.headers) or None,
             callback=self.parse,
+            errback=self.failed,
             priority=link.priority,
             meta=meta,
             dont_filter=dont_filter,
