@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.table import Table
 
+from nianbao.crawling import JOB_DIR, PLAN_FILE, load_plan, print_crawl_summary, run_crawl, say
 from nianbao.schedule import WEEKDAYS
 
 err_console = Console(stderr=True)
@@ -153,13 +154,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if args.restart and job.exists():
             shutil.rmtree(job)
         db = args.db
-        if args.resume or (args.auto_resume and (job / PLAN_FILE).exists()):
-            plan = _load_plan(job)
+        resume = bool(args.resume or (args.auto_resume and (job / PLAN_FILE).exists()))
+        if resume:
+            try:
+                plan = load_plan(job)
+            except FileNotFoundError as err:
+                raise CliError(f"no interrupted crawl to resume in {args.data}") from err
             urls, hosts, overrides = plan["urls"], plan["hosts"], {**plan["overrides"], **overrides}
             db = db or plan.get("db")
-            err_console.print(
-                f"resuming the interrupted crawl of {', '.join(urls)}", markup=False, soft_wrap=True
-            )
+            say(f"resuming the interrupted crawl of {', '.join(urls)}")
         elif job.exists():
             raise CliError(
                 f"an interrupted crawl is pending in {job}: finish it with "
@@ -167,20 +170,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             )
         if not urls:
             raise CliError("nothing to crawl: give start URLs or --portal NAME")
-        stats = run_crawl(urls, args.data, db=db, allowed_hosts=hosts, overrides=overrides)
-    print_crawl_summary(stats, args.data)
-    return 1 if stats.get("nianbao/errors/archive") or stats.get("nianbao/errors/ingest") else 0
-
-
-JOB_DIR = "job"  # Scrapy JOBDIR inside the data directory: the state of an interrupted crawl
-PLAN_FILE = "nianbao-plan.json"
-
-
-def _load_plan(job: Path) -> dict[str, Any]:
-    try:
-        return json.loads((job / PLAN_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise CliError(f"no interrupted crawl to resume in {job.parent}") from err
+        result = run_crawl(urls, args.data, db=db, allowed_hosts=hosts, overrides=overrides, resume=resume)
+    print_crawl_summary(result, args.data)
+    return int(result.outcome.code)
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -188,81 +180,6 @@ def _setting(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise CliError(f"-s takes NAME=VALUE, not {text!r}")
     return name.strip(), value
-
-
-def run_crawl(
-    urls: list[str],
-    data: Path,
-    *,
-    db: str | None = None,
-    allowed_hosts: list[str] | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Run one crawl to completion in this process (a Twisted reactor runs once per process).
-
-    The caller holds the data directory's lock (`data_lock`).
-    """
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings.crawl")
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    from archive.warcstore import RecoveryError, discard_staging, recover
-    from crawler.archiving import warc_directory
-    from crawler.spiders.portal import PortalSpider
-
-    settings = get_project_settings()
-    settings.set("NIANBAO_DATA", str(data), priority="cmdline")
-    if db:
-        settings.set("NIANBAO_DB", db, priority="cmdline")
-    settings.set("NIANBAO_ALLOWED_HOSTS", allowed_hosts or [], priority="cmdline")
-    for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
-    if not settings.getbool("NIANBAO_BROWSER_ENABLED"):
-        settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")  # no browser driver started at all
-
-    warc_dir = warc_directory(settings)
-    for part in discard_staging(warc_dir) if warc_dir.is_dir() else []:  # a torn warcinfo at most
-        err_console.print(f"removed {part.name} (killed while starting a WARC file)", markup=False)
-    for stale in sorted(warc_dir.glob("*.warc.gz.open")):  # left by a crawl that was killed
-        try:
-            recovered = recover(stale)
-        except RecoveryError as err:  # nothing complete in it (killed before its first record)
-            damaged = warc_dir / "damaged"
-            damaged.mkdir(exist_ok=True)
-            stale.rename(damaged / stale.name)
-            err_console.print(f"set aside {stale.name}: {err}", markup=False, soft_wrap=True)
-            continue
-        err_console.print(f"recovered {stale.name} → {recovered.name}", markup=False, soft_wrap=True)
-    # Resumable: Scrapy keeps the queue and the seen-set in JOBDIR; a clean finish drops them.
-    job = data / JOB_DIR
-    job.mkdir(parents=True, exist_ok=True)
-    plan = {
-        "urls": urls,
-        "hosts": allowed_hosts or [],
-        "overrides": {k: str(v) for k, v in (overrides or {}).items()},
-        "db": db,
-    }
-    # Owner-only: the plan holds the --db URL, which may carry a password.
-    plan_fd = os.open(job / PLAN_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(plan_fd, 0o600)  # also when an older plan file was left readable
-    with open(plan_fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(plan, ensure_ascii=False))
-    settings.set("JOBDIR", str(job), priority="cmdline")
-    settings.set("NIANBAO_LOCK_HELD", True, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, start_urls=urls)
-    process.start()
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    if stats.get("finish_reason") == "finished":
-        shutil.rmtree(job, ignore_errors=True)
-    else:
-        err_console.print(
-            f"crawl stopped ({stats.get('finish_reason')}); "
-            f"`nianbao crawl --resume --data {data}` finishes it",
-            markup=False, soft_wrap=True,
-        )  # fmt: skip
-    return stats
 
 
 @contextlib.contextmanager
@@ -278,43 +195,6 @@ def data_lock(data: Path) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         yield
-
-
-def print_crawl_summary(stats: dict[str, Any], data: Path) -> None:
-    table = Table(title="crawl summary", show_header=False)
-    rows = [
-        ("pages fetched", stats.get("response_received_count", 0)),
-        ("WARC records", stats.get("nianbao/warc_records", 0)),
-        ("reports found", stats.get("nianbao/report", 0)),
-        ("new versions of known reports", stats.get("nianbao/version", 0)),
-        ("captures of known reports (reposts, unchanged)", stats.get("nianbao/unchanged", 0)),
-        ("report pages not parsed", stats.get("nianbao/failure", 0)),
-        ("anti-bot challenges met", stats.get("nianbao/blocked", 0)),
-        ("pages fetched with the browser", stats.get("playwright/page_count", 0)),
-        ("download errors", stats.get("log_count/ERROR", 0)),
-        ("downloads not archived (WARC write failed)", stats.get("nianbao/errors/archive", 0)),
-        ("archived records not ingested", stats.get("nianbao/errors/ingest", 0)),
-        ("refused (out of scope)", stats.get("nianbao/refused/offsite", 0)),
-        ("refused (private address)", stats.get("nianbao/refused/private_address", 0)),
-        ("refused by robots.txt", stats.get("robotstxt/forbidden", 0)),
-        ("finish reason", stats.get("finish_reason", "?")),
-        ("data", str(data)),
-    ]
-    for name, value in rows:
-        table.add_row(name, str(value))
-    err_console.print(table)
-    if stats.get("nianbao/errors/archive"):
-        err_console.print(
-            "some downloads could not be written to the WARC archive (see the log): they are not in "
-            "the archive nor in the store, and were not followed; crawl again to capture them",
-            markup=False, soft_wrap=True,
-        )  # fmt: skip
-    if stats.get("nianbao/errors/ingest"):
-        err_console.print(
-            "some archived records could not be ingested (see the log); the archive holds them: "
-            f"`nianbao reparse --data {data}` rebuilds the store from the archive",
-            markup=False, soft_wrap=True,
-        )  # fmt: skip
 
 
 # --- archive commands ------------------------------------------------------------------------
@@ -500,20 +380,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from nianbao.sample_portal.server import serve
 
     with data_lock(args.data), serve() as base_url:
+        shutil.rmtree(args.data / JOB_DIR, ignore_errors=True)  # an earlier demo's portal is gone
         err_console.print(f"sample portal at {base_url}")
-        stats = run_crawl(
+        result = run_crawl(
             [base_url],
             args.data,
             db=args.db,
             overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"},
         )
-    print_crawl_summary(stats, args.data)
+    print_crawl_summary(result, args.data)
     err_console.print(
         f"WARC files in {args.data / 'warc'}; next: nianbao export --data {args.data}", markup=False
     )
     console = Console()
     show_reports(list(iter_export_records(_engine(args))), Console(width=max(console.width, 150)))
-    return 0
+    return int(result.outcome.code)
 
 
 def show_reports(records: list[dict[str, Any]], console: Console) -> None:

@@ -741,11 +741,29 @@ def _date(rng: random.Random, year: int) -> str:
     return f"{year}-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
 
 
+@dataclass
+class Model:
+    """One random report before rendering: its document model, its expected parse, and what the
+    `pdf` shape needs to say it differently (the signature date, the title as printed)."""
+
+    doc: Doc
+    expected: Expected
+    signed: str
+    title: str
+    headless: bool
+    meta_style: str
+
+
 def generate(rng: random.Random, shape: str, *, subtotal: bool = False) -> Generated:
     """One random report rendered in `shape`, with its expected parse.
 
     `subtotal`: the applications table has the 法人或其他组织 小计 column (see the module docs).
     """
+    return render(model(rng, subtotal=subtotal), shape, rng)
+
+
+def model(rng: random.Random, *, subtotal: bool = False) -> Model:
+    """One random report's model and expectation (what `generate` renders; it draws the year first)."""
     year = rng.randint(2019, 2025)
     fmt = "2019" if year <= 2020 else "2021"
     single_other = fmt == "2021" and rng.random() < 0.2
@@ -874,7 +892,13 @@ def generate(rng: random.Random, shape: str, *, subtotal: bool = False) -> Gener
         problems=problems,
         subtotal_mismatches=mismatches,
     )
-    doc = Doc(meta_lines, blocks)
+    return Model(Doc(meta_lines, blocks), expected, sig, title, headless, meta_style)
+
+
+def render(report: Model, shape: str, rng: random.Random) -> Generated:
+    """`report` rendered in `shape`, drawing the shape's own choices from `rng`."""
+    doc, expected = report.doc, report.expected
+    exp_title = expected.title
     if shape == "markdown":
         return Generated(shape, render_markdown(doc), expected)
     if shape == "html":
@@ -885,10 +909,10 @@ def generate(rng: random.Random, shape: str, *, subtotal: bool = False) -> Gener
         return Generated(shape, render_pipes(doc, rng), expected)
     if shape == "pdf":
         expected.index_no = None  # a PDF has no page metadata block
-        expected.published_on = sig
-        expected.title = title if not headless else exp_title
-        if not headless and meta_style in ("colon", "spaced"):
-            doc.blocks.insert(0, ("p", title))
+        expected.published_on = report.signed
+        expected.title = report.title if not report.headless else exp_title
+        if not report.headless and report.meta_style in ("colon", "spaced"):
+            doc.blocks.insert(0, ("p", report.title))
         doc.meta_lines = []
         return Generated(shape, render_pdf(doc, rng), expected)
     if shape == "traditional":

@@ -128,7 +128,9 @@ def test_an_empty_leftover_warc_is_set_aside_not_fatal(tmp_path: Path) -> None:
     part.write_bytes(gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n" * 40)[:300])  # torn warcinfo
     proc = run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path), "-s", "RETRY_ENABLED=False",
                "-s", "NIANBAO_BROWSER_ENABLED=False")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]  # the crawl went on (its one URL refuses connections)
+    # the crawl went on, and says that its one start URL (which refuses connections) was not fetched
+    assert proc.returncode == 4, proc.stderr[-2000:]
+    assert "1 start URLs could not be fetched" in proc.stderr
     assert "RecoveryError" not in proc.stderr
     assert "set aside nianbao-20260101000000-00000-host-abcdef.warc.gz.open" in proc.stderr
     assert (warc / "damaged" / "nianbao-20260101000000-00000-host-abcdef.warc.gz.open").exists()
