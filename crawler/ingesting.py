@@ -67,11 +67,15 @@ class IngestArchive:
             with self.sessions.begin() as session:
                 result = ingest_record(session, record, session.merge(self.run, load=False))
         except Exception as err:
-            log.error("could not ingest %s (%s at %d)", url, ref.filename, ref.offset, exc_info=True)
+            where = f"{url} ({ref.filename} at {ref.offset})"
+            if is_disk_full(err):  # no traceback: the reason is all there is to say
+                log.error("could not ingest %s: %s", where, err)
+            else:
+                log.error("could not ingest %s", where, exc_info=True)
             self._count("nianbao/errors/ingest")
             result = self._record_failure(record, err)
             if result is None:
-                self._halt(f"{url} ({ref.filename} at {ref.offset}): {type(err).__name__}: {err}", err)
+                self._halt(f"{where}: {type(err).__name__}: {err}", err)
                 self._count("nianbao/ingest_deferred")
                 return
         self._count(f"nianbao/{result.outcome}")
@@ -109,7 +113,7 @@ class IngestArchive:
         try:
             with self.sessions.begin() as session:
                 finish_run(session, session.get(ParseRun, self.run.id))
-        except Exception:
-            log.error("could not mark the crawl's parse run finished", exc_info=True)
+        except Exception as err:
+            log.error("could not mark the crawl's parse run finished: %s", err)
         finally:
             self.engine.dispose()

@@ -260,8 +260,8 @@ def test_an_interrupted_reparse_is_not_live(tmp_path: Path, monkeypatch: pytest.
 
     real = reparse_mod.iter_records
 
-    def killed_after_one(directory):
-        for n, record in enumerate(real(directory)):
+    def killed_after_one(directory, **kwargs):
+        for n, record in enumerate(real(directory, **kwargs)):
             if n == 1:
                 raise KeyboardInterrupt
             yield record
