@@ -72,7 +72,7 @@ from archive.extract import (
 )
 from archive.parse import parse_report
 from archive.report import NotAReport, Report
-from archive.unreadable import too_deep, unreadable_page, warc_fields
+from archive.unreadable import parse_page, unreadable_page, warc_fields
 from archive.urls import absolute_url
 from archive.warcstore import RecordRef, StoredResponse
 
@@ -283,10 +283,9 @@ def _ingest_page(
     if why:
         return _unreadable(session, record, capture, run, "extract", why)
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree, deep = parse_page(html)
     except (ValueError, lxml.etree.ParserError) as err:
         return _unreadable(session, record, capture, run, "extract", f"not parseable as HTML ({err})")
-    deep = too_deep(tree)
     if deep and (is_report_title(page_metadata(tree).get("标题")) or _report_link_text(session, record, run)):
         return _fail(session, capture, run, "extract", deep)
     links = page_links(capture.url, tree)

@@ -16,7 +16,7 @@ import re
 
 import lxml.html
 
-__all__ = ["LIBXML2_MAX_DEPTH", "nesting_depth", "unreadable_page", "warc_fields"]
+__all__ = ["LIBXML2_MAX_DEPTH", "parse_page", "unreadable_page", "warc_fields"]
 
 LIBXML2_MAX_DEPTH = 255  # lxml's HTML parser keeps no element below this depth
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -40,25 +40,21 @@ def unreadable_page(body: bytes, text: str, encoding: str) -> str | None:
     return None
 
 
-def nesting_depth(tree: lxml.html.HtmlElement) -> int:
-    """The depth of the deepest element (the root is 0)."""
-    deepest = 0
-    stack = [(tree, 0)]
-    while stack:
-        element, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in element)
-    return deepest
+def parse_page(html: str) -> tuple[lxml.html.HtmlElement, str | None]:
+    """The page's tree, and the reason it lost content to the parser's depth limit (or None).
 
-
-def too_deep(tree: lxml.html.HtmlElement) -> str | None:
-    """The reason a page lost its content to the parser's depth limit, or None."""
-    if nesting_depth(tree) >= LIBXML2_MAX_DEPTH:
-        return (
+    libxml2 stops building the tree at 256 levels and drops the rest of the page silently, but says
+    so in its error log ("Excessive depth in document"): that costs nothing to read, where walking
+    every tree to measure its depth would cost every page.
+    """
+    parser = lxml.html.HTMLParser()
+    tree = lxml.html.document_fromstring(html, parser=parser)
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        return tree, (
             f"HTML nested deeper than {LIBXML2_MAX_DEPTH} levels: the parser (libxml2) drops "
             "everything below that depth, so the page cannot be read"
         )
-    return None
+    return tree, None
 
 
 def warc_fields(body: bytes) -> dict[str, str]:

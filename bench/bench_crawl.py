@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT)]
 
 from tests.reportgen import generate  # noqa: E402
 
-LISTINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+LISTINGS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 200
 PER_PAGE = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 BODIES = [generate(random.Random(seed), "html").text.encode("utf-8") for seed in range(24)]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import sqlite3
 import subprocess
 import sys
@@ -143,3 +144,37 @@ def test_the_lock_file_keeps_its_holder(tmp_path: Path) -> None:
     with data_lock(tmp_path):
         run("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path))  # refused
         assert (tmp_path / ".lock").read_text().strip() == str(os.getpid())
+
+
+def test_a_stopped_crawls_stale_job_files_are_cleaned_on_the_next_start(tmp_path: Path) -> None:
+    """Scrapy JOBDIR leftovers (an older nianbao's queue, a torn seen-set) are removed, the plan kept."""
+    job = tmp_path / "job"
+    (job / "requests.queue").mkdir(parents=True)
+    (job / "requests.queue" / "p0").write_bytes(b"\x00\x00\x00")
+    (job / "requests.seen").write_text("0123456789abcdef\n")
+    (job / "nianbao-plan.json").write_text(
+        '{"urls": ["http://127.0.0.1:9/"], "hosts": [], "overrides": {}, "db": null}'
+    )
+    proc = run("crawl", "--resume", "--data", str(tmp_path), "-s", "RETRY_ENABLED=False",
+               "-s", "NIANBAO_BROWSER_ENABLED=False")  # fmt: skip
+    assert "removed stale files of a stopped crawl" in proc.stderr, proc.stderr[-2000:]
+    assert not (job / "requests.queue").exists() and not (job / "requests.seen").exists()
+    assert proc.returncode == 4  # it resumed: its one start URL refuses connections
+
+
+def test_no_remote_control_and_no_browser_unless_a_page_needs_one(tmp_path: Path) -> None:
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings.crawl")
+    settings = get_project_settings()
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED") and not settings.getbool("TELNETCONSOLE_ENABLED")
+    from nianbao.sample_portal.server import serve
+
+    with serve() as base:
+        proc = run("crawl", base, "--data", str(tmp_path), "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # the browser is enabled, but no page of the sample portal needs it: Playwright never started
+    assert "Starting download handler" not in proc.stderr and "launch" not in proc.stderr.lower()
+    assert "[scrapy-playwright] INFO: Closing download handler" in proc.stderr  # (it was there, idle)
+    assert "remote control" not in proc.stderr.lower() and "Telnet" not in proc.stderr

@@ -145,3 +145,24 @@ def test_a_kill_between_warc_write_and_commit_loses_nothing(portal, reference, t
     # the one record archived but not stored was stored first, then the crawl went on
     assert re.search(r"archived records caught up into the store\s*│\s*1\s*│", resumed.stderr), resumed.stderr
     assert comparable_export(data, base) == reference
+
+
+def test_sigterm_stops_with_143_and_says_what_is_left(portal, reference, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(portal, delay=0.01) as (base, hits):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao.cli", "crawl", base, "--data", str(data), *FAST],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"},
+        )  # fmt: skip
+        while sum(hits.snapshot().values()) < 100:
+            assert proc.poll() is None, proc.stderr.read()[-3000:] if proc.stderr else ""
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 143, stderr[-3000:]
+        left = re.search(r"requests left undone\s*│\s*(\d+)", stderr)
+        assert left and int(left.group(1)) > 0, stderr[-3000:]
+        assert "terminated (exit 143): stopped by SIGTERM" in stderr and "--resume" in stderr
+        resumed = nianbao("crawl", "--resume", "--data", str(data), *FAST)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert comparable_export(data, base) == reference

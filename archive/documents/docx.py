@@ -71,6 +71,8 @@ def read_docx(body: bytes, *, kind: str = "docx", converter: str | None = None) 
         document = docx.Document(io.BytesIO(body))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise ExtractionError(f"corrupt DOCX ({type(exc).__name__}: {exc})"[:300]) from exc
+    except MemoryError:
+        raise
     except Exception as exc:
         raise ExtractionError(f"unreadable DOCX ({type(exc).__name__}: {exc})"[:300]) from exc
     lines = list(_docx_blocks(document.element.body))

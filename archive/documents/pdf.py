@@ -60,10 +60,12 @@ def read_pdf(body: bytes) -> DocumentText:
                 raise ExtractionError("corrupt PDF: no pages")
             pages = [_read_pdf_page(page) for page in pdf.pages]
             has_images = any(page.images for page in pdf.pages)
-    except ExtractionError:
-        raise
+    except (ExtractionError, MemoryError):
+        raise  # a bomb's MemoryError is the sandbox's to report: "ran out of memory"
     except Exception as exc:  # pdfminer raises many types; all mean the same to the caller
         cause = exc.__cause__ or exc.__context__ or exc
+        if isinstance(cause, MemoryError):
+            raise cause from exc
         if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect):
             raise ExtractionError("encrypted PDF: a password is required to open it") from exc
         raise ExtractionError(f"corrupt PDF ({type(cause).__name__}: {cause})"[:300]) from exc

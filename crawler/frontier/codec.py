@@ -61,9 +61,13 @@ def encode_request(request: Request, spider: Spider) -> str:
         "cb_kwargs": request.cb_kwargs if _jsonable(request.cb_kwargs) else {},
         "callback": _method_name(spider, request.callback),
         "errback": _method_name(spider, request.errback),
-        "meta": {k: v for k, v in request.meta.items() if k not in TRANSIENT_META and _jsonable(v)},
+        "meta": {k: v for k, v in request.meta.items() if k not in TRANSIENT_META},
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):  # some meta value is no JSON: leave those out (checked one by one)
+        data["meta"] = {k: v for k, v in data["meta"].items() if _jsonable(v)}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _spider_method(spider: Spider, name: Any) -> Any:

@@ -194,7 +194,7 @@ class FrontierScheduler(BaseScheduler):
                 continue
             request = decode_request(entry.request, self.spider)
             request.meta[FRONTIER_ID] = entry.id
-            self._in_flight[entry.id] = self.fingerprinter.fingerprint(request).hex()
+            self._in_flight[entry.id] = entry.fingerprint
             self._inc("scheduler/dequeued")
             return request
         self._wake_when_due()

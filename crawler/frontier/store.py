@@ -50,11 +50,15 @@ CREATE INDEX IF NOT EXISTS requests_state ON requests (state);
 """
 
 
+_ENTRY = "id, fingerprint, url, method, slot, priority, not_before, request"
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A stored request, as much of it as the scheduler needs without decoding its JSON."""
 
     id: int
+    fingerprint: str
     url: str
     method: str
     slot: str
@@ -126,15 +130,11 @@ class FrontierStore:
 
     def take(self, entry_id: int) -> Entry | None:
         """Mark a pending request in flight and return it; None if it is not pending."""
-        row = self._db.execute(
-            "SELECT id, url, method, slot, priority, not_before, request FROM requests "
-            "WHERE id = ? AND state = ?",
-            (entry_id, PENDING),
-        ).fetchone()
-        if row is None:
-            return None
-        self._db.execute("UPDATE requests SET state = ? WHERE id = ?", (INFLIGHT, entry_id))
-        return Entry(*row)
+        rows = self._db.execute(  # fetchall: the statement runs to its end, so the change commits now
+            f"UPDATE requests SET state = ? WHERE id = ? AND state = ? RETURNING {_ENTRY}",
+            (INFLIGHT, entry_id, PENDING),
+        ).fetchall()
+        return Entry(*rows[0]) if rows else None
 
     def finish(self, entry_id: int, *, failed: str | None = None) -> None:
         """Done, or (with the reason) given up on: counted as one more run that failed it."""
@@ -156,7 +156,7 @@ class FrontierStore:
         return [
             Entry(*row)
             for row in self._db.execute(
-                "SELECT id, url, method, slot, priority, not_before, request FROM requests WHERE state = ?",
+                f"SELECT {_ENTRY} FROM requests WHERE state = ?",
                 (INFLIGHT,),
             )
         ]
