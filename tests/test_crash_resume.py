@@ -4,9 +4,8 @@ uninterrupted crawl ends, fetches nothing twice that it had archived, and leaves
 Before the frontier, `--resume` after `kill -9` exited 0 with "finished" and a quarter of the
 reports (Scrapy's JOBDIR keeps its queue state on a clean close only). Here a generated portal of
 1,000 pages (`tests/portalgen.py`) is crawled once without interruption, then again while being
-killed at five seeded random points, each followed by `--resume`; the two exports must be equal.
-A second test kills the crawl between a WARC write and the database commit of that record, and
-checks that the next start stores it.
+stopped seven times (a kill between a WARC write and its database commit, SIGKILL at five seeded
+random points, SIGTERM), each followed by `--resume`; the two exports must be equal.
 """
 
 from __future__ import annotations
@@ -73,44 +72,6 @@ def reference(portal, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     return records
 
 
-def test_killed_at_random_points_and_resumed_the_crawl_is_exact(portal, reference, tmp_path: Path) -> None:
-    data = tmp_path / "killed"
-    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--data", str(data), *FAST]
-    rng = random.Random(SEED)
-    with serve(portal, delay=0.005) as (base, hits):
-        total = 520  # about what an uninterrupted crawl of this portal requests
-        points = sorted(rng.sample(range(15, total - 15), KILLS))
-        killed_at = []
-        for n, point in enumerate(points):
-            args = [*command, base] if n == 0 else [*command, "--resume"]
-            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            deadline = time.monotonic() + 120
-            while sum(hits.snapshot().values()) < point and proc.poll() is None:
-                assert time.monotonic() < deadline, "the crawl made no progress"
-                time.sleep(0.002)
-            time.sleep(rng.random() * 0.05)  # land anywhere: in a write, a commit, a parse…
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                killed_at.append(sum(hits.snapshot().values()))
-            proc.wait()
-        assert len(killed_at) == KILLS, "the crawl ended before every kill point"
-        final = nianbao(*command[3:], "--resume")
-        fetched = hits.snapshot()
-    assert final.returncode == 0, final.stderr[-4000:]
-    assert "the crawl is complete" in final.stderr
-    assert not (data / "job").exists()
-    # the same reports, cell for cell, as the crawl that was never interrupted
-    assert comparable_export(data, base) == reference
-    # nothing that had a response in the archive was fetched again (robots.txt is re-read per run)
-    responses = Counter(r.url for r in iter_records(data / "warc", types=("response",)))
-    twice = {url: n for url, n in responses.items() if n > 1 and not url.endswith("/robots.txt")}
-    assert not twice, twice
-    # what was fetched more than once was in flight at a kill: at most CONCURRENT_REQUESTS a kill
-    again = sum(n - 1 for path, n in fetched.items() if n > 1 and path != "/robots.txt")
-    assert again <= KILLS * 16, (again, killed_at)
-    warcio_check(data / "warc")
-
-
 KILL_AFTER_WRITE = """
 import os, signal, sys
 import crawler.ingesting as ingesting
@@ -129,40 +90,80 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_kill_between_warc_write_and_commit_loses_nothing(portal, reference, tmp_path: Path) -> None:
+def run_until(args: list[str], hits, point: int, rng: random.Random) -> subprocess.Popen[str]:
+    """Start `args` and return once the portal has served `point` requests in all (or it ended)."""
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    deadline = time.monotonic() + 120
+    while sum(hits.snapshot().values()) < point and proc.poll() is None:
+        assert time.monotonic() < deadline, "the crawl made no progress"
+        time.sleep(0.002)
+    time.sleep(rng.random() * 0.05)  # land anywhere: in a write, a commit, a parse…
+    return proc
+
+
+def test_interrupted_every_way_and_resumed_the_crawl_is_exact(portal, reference, tmp_path: Path) -> None:
+    """One crawl, stopped seven times before it may finish:
+
+    1. killed between the WARC write of a report page and its database commit (injected);
+    2-6. killed with SIGKILL at five seeded random points;
+    7. stopped with SIGTERM (exit 143, saying what is left);
+
+    each followed by `--resume`. The last resume finishes, and the crawl is the uninterrupted one.
+    """
     data = tmp_path / "data"
-    victim = portal.reports[len(portal.reports) // 2]
-    with serve(portal) as (base, _):
+    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--data", str(data), *FAST]
+    rng = random.Random(SEED)
+    victim = portal.reports[len(portal.reports) // 3]
+    with serve(portal, delay=0.005) as (base, hits):
+        # 1. the injected kill: the victim's record is archived, not stored
         killed = subprocess.run(
-            [sys.executable, "-c", KILL_AFTER_WRITE, "crawl", base, "--data", str(data), *FAST, victim.path],
+            [sys.executable, "-c", KILL_AFTER_WRITE, *command[3:], base, victim.path],
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-        archived = {r.url for r in iter_records(data / "warc")}
-        assert base.rstrip("/") + victim.path in archived
-        resumed = nianbao("crawl", "--resume", "--data", str(data), *FAST)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    # the one record archived but not stored was stored first, then the crawl went on
-    assert re.search(r"archived records caught up into the store\s*│\s*1\s*│", resumed.stderr), resumed.stderr
-    assert comparable_export(data, base) == reference
-
-
-def test_sigterm_stops_with_143_and_says_what_is_left(portal, reference, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    with serve(portal, delay=0.01) as (base, hits):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nianbao.cli", "crawl", base, "--data", str(data), *FAST],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"},
-        )  # fmt: skip
-        while sum(hits.snapshot().values()) < 100:
-            assert proc.poll() is None, proc.stderr.read()[-3000:] if proc.stderr else ""
-            time.sleep(0.01)
+        assert base.rstrip("/") + victim.path in {r.url for r in iter_records(data / "warc")}
+        start = sum(hits.snapshot().values())
+        # 2-6. SIGKILL at random points (counted in requests served)
+        points = sorted(rng.sample(range(start + 15, 500), KILLS + 1))
+        killed_at = []
+        for point in points[:KILLS]:
+            proc = run_until([*command, "--resume"], hits, point, rng)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                killed_at.append(sum(hits.snapshot().values()))
+            proc.communicate()
+        assert len(killed_at) == KILLS, "the crawl ended before every kill point"
+        # 7. SIGTERM: a clean stop, exit 143, and the summary says what is left
+        proc = run_until([*command, "--resume"], hits, points[KILLS], rng)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 143, stderr[-3000:]
         left = re.search(r"requests left undone\s*│\s*(\d+)", stderr)
         assert left and int(left.group(1)) > 0, stderr[-3000:]
         assert "terminated (exit 143): stopped by SIGTERM" in stderr and "--resume" in stderr
-        resumed = nianbao("crawl", "--resume", "--data", str(data), *FAST)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
+        final = nianbao(*command[3:], "--resume")
+        fetched = hits.snapshot()
+    assert final.returncode == 0, final.stderr[-4000:]
+    assert "the crawl is complete" in final.stderr
+    assert not (data / "job").exists()
+    # the same reports, cell for cell, as the crawl that was never interrupted (the victim included)
     assert comparable_export(data, base) == reference
+    # nothing that had a response in the archive was fetched again (robots.txt is re-read per run)
+    responses = Counter(r.url for r in iter_records(data / "warc", types=("response",)))
+    twice = {url: n for url, n in responses.items() if n > 1 and not url.endswith("/robots.txt")}
+    assert not twice, twice
+    # so the victim, archived once before the kill and never fetched again, reached the store from
+    # the archive: the catch-up at the next start
+    victim_url = base.rstrip("/") + victim.path
+    assert responses[victim_url] == 1
+    assert victim_url.replace(base.rstrip("/"), "BASE") in {r["url"] for r in reference}
+    # what was fetched more than once was in flight at a kill: at most CONCURRENT_REQUESTS a kill
+    again = sum(n - 1 for path, n in fetched.items() if n > 1 and path != "/robots.txt")
+    assert again <= (KILLS + 1) * 16, (again, killed_at)
+    warcio_check(data / "warc")
