@@ -282,6 +282,15 @@ def _field_list(items: Iterable[str]) -> str:
     return ", ".join(out)
 
 
+def _record_link(field: str, record_id: str | None) -> dict[str, str]:
+    """{field: record_id}, or {} without one; refuses an id that would break the record framing."""
+    if not record_id:
+        return {}
+    if _BAD_VALUE.search(record_id):
+        raise ValueError(f"bad record id {record_id!r}")
+    return {field: record_id}
+
+
 def _has(headers: Iterable[tuple[str, str]], name: str) -> bool:
     name = name.lower()
     return any(k.lower() == name for k, _ in headers)
@@ -399,24 +408,8 @@ class WarcStore:
         _check_url(url)
         if not content_type or _BAD_VALUE.search(content_type):
             raise ValueError(f"bad content_type {content_type!r}")
-        fields = {"WARC-Date": _warc_date(fetched_at)}
-        if refers_to:
-            if _BAD_VALUE.search(refers_to):
-                raise ValueError(f"bad record id {refers_to!r}")
-            fields["WARC-Concurrent-To"] = refers_to
-        with self._lock:
-            writer = self._ensure_file()
-            record = writer.create_warc_record(
-                url,
-                "resource",
-                payload=io.BytesIO(content),
-                length=len(content),
-                warc_content_type=content_type,
-                warc_headers_dict=fields,
-            )
-            ref = self._write(record)
-            self._maybe_rotate()
-            return ref
+        fields = {"WARC-Date": _warc_date(fetched_at), **_record_link("WARC-Concurrent-To", refers_to)}
+        return self._write_block(url, "resource", content, content_type, fields)
 
     def write_metadata(
         self,
@@ -436,21 +429,23 @@ class WarcStore:
         for name, value in fields:
             if not name or _BAD_NAME.search(name) or _BAD_VALUE.search(value):
                 raise ValueError(f"metadata field {name!r}: {value!r} is not a valid warc-fields line")
-        headers = {"WARC-Date": _warc_date(fetched_at)}
-        if refers_to:
-            if _BAD_VALUE.search(refers_to):
-                raise ValueError(f"bad record id {refers_to!r}")
-            headers["WARC-Refers-To"] = refers_to
+        headers = {"WARC-Date": _warc_date(fetched_at), **_record_link("WARC-Refers-To", refers_to)}
         content = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        return self._write_block(url, "metadata", content, "application/warc-fields", headers)
+
+    def _write_block(
+        self, url: str, rec_type: str, content: bytes, content_type: str, fields: dict[str, str]
+    ) -> RecordRef:
+        """Write a record whose block is `content` as it is (no HTTP headers): resource, metadata."""
         with self._lock:
             writer = self._ensure_file()
             record = writer.create_warc_record(
                 url,
-                "metadata",
+                rec_type,
                 payload=io.BytesIO(content),
                 length=len(content),
-                warc_content_type="application/warc-fields",
-                warc_headers_dict=headers,
+                warc_content_type=content_type,
+                warc_headers_dict=fields,
             )
             ref = self._write(record)
             self._maybe_rotate()

@@ -33,14 +33,16 @@ import hashlib
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 
 import archive
-from archive.warcstore import HttpExchange, RecordRef, WarcStore
+from archive.warcstore import HttpExchange, RecordRef, StoredResponse, WarcStore, headers_without
 from crawler import signals as nianbao_signals
 from crawler.middlewares import crawl_scope
 
@@ -122,6 +124,32 @@ def is_disk_full(err: BaseException) -> bool:
     if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     return "disk is full" in str(err) or "No space left" in str(err)
+
+
+# The archived body is read back decoded and whole: these no longer describe it.
+DECODED_STALE_HEADERS = ("Content-Encoding", "Content-Length", "Transfer-Encoding")
+
+
+def response_from_record(
+    stored: StoredResponse, request: Request, *, as_sent: bool, flags: list[str], **extra: Any
+) -> Response:
+    """A Scrapy response for `request` from an archived record: `as_sent` (the body still
+    content-encoded, for the downloader middlewares to decode as if it came off the wire), or
+    decoded (the headers that no longer describe the body left out)."""
+    if as_sent:
+        headers, body = Headers(stored.headers), stored.raw_body
+    else:
+        headers, body = Headers(headers_without(stored.headers, DECODED_STALE_HEADERS)), stored.body
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    return cls(
+        url=request.url,
+        status=stored.status,
+        headers=headers,
+        body=body,
+        request=request,
+        flags=flags,
+        **extra,
+    )
 
 
 def warc_directory(settings) -> Path:

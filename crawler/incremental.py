@@ -22,20 +22,17 @@ from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Headers, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Response
 from sqlalchemy import select
 from warcio.timeutils import datetime_to_iso_date
 
 from archive.db import Capture, database_url, open_database, sessions
-from archive.warcstore import RecordRef, headers_without, read_record
-from crawler.archiving import warc_directory
+from archive.warcstore import RecordRef, read_record
+from crawler.archiving import response_from_record, warc_directory
 
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_KINDS = ("report", "attachment")
-# The archived body is read back decoded and whole: these no longer describe it.
-_STALE_HEADERS = ("Content-Encoding", "Content-Length", "Transfer-Encoding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,17 +114,9 @@ class ConditionalRequestMiddleware:
         except (OSError, ValueError) as err:  # archive moved or damaged: the spider sees the bare 304
             logger.warning("304 for %s: its archived capture cannot be read (%s)", request.url, err)
             return response
-        headers = Headers(headers_without(stored.headers, _STALE_HEADERS))
-        cls = responsetypes.from_args(headers=headers, url=response.url, body=stored.body)
         if self.stats:
             self.stats.inc_value("nianbao/not_modified_from_archive")
-        return cls(
-            url=response.url,
-            status=stored.status,
-            headers=headers,
-            body=stored.body,
-            request=request,
-            flags=[*response.flags, "not-modified"],
-            ip_address=response.ip_address,
-            protocol=response.protocol,
-        )
+        return response_from_record(
+            stored, request, as_sent=False, flags=[*response.flags, "not-modified"],
+            ip_address=response.ip_address, protocol=response.protocol,
+        )  # fmt: skip

@@ -19,13 +19,12 @@ from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Headers, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Response
 from sqlalchemy import select
 
 from archive.db import Capture, database_url, open_database, sessions
 from archive.warcstore import read_record
-from crawler.archiving import warc_directory
+from crawler.archiving import response_from_record, warc_directory
 from crawler.frontier import REPLAY
 
 log = logging.getLogger(__name__)
@@ -104,15 +103,6 @@ class ReplayMiddleware:
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as err:
             log.warning("cannot read %s from the archive (%s): fetching it again", request.url, err)
             return None
-        headers = Headers(stored.headers)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.raw_body)
         if self.stats:
             self.stats.inc_value("nianbao/replayed_from_archive")
-        return cls(
-            url=request.url,
-            status=stored.status,
-            headers=headers,
-            body=stored.raw_body,
-            request=request,
-            flags=["replayed"],
-        )
+        return response_from_record(stored, request, as_sent=True, flags=["replayed"])
