@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import BigInteger, Text, func, select, text
 
 import archive.ingest as ingest_mod
+import archive.ingest.pages as ingest_pages
 from archive.db import (
     Capture,
     Document,
@@ -26,6 +27,8 @@ from archive.db import (
 )
 from archive.export import iter_export_records
 from archive.ingest import current_version, ingest_record, start_run
+from archive.ingest.rows import find_report
+from archive.parse import parse_report
 from archive.reparse import prune, reparse
 from archive.urls import absolute_url
 from archive.warcstore import HttpExchange, WarcStore, read_record
@@ -179,14 +182,14 @@ def test_reparse_rewrites_the_reports_identity_fields(
 ) -> None:
     html = PAGE.read_text(encoding="utf-8").encode()
     engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
-    real = ingest_mod.parse_report
+    real = ingest_pages.parse_report
 
     def fixed_parser(text_: str, url: str | None = None):  # a parser fix reading another agency and year
         report = real(text_, url=url)
         report.year, report.agency, report.title = 2099, "新机关", "新机关2099年政府信息公开工作年度报告"
         return report
 
-    monkeypatch.setattr(ingest_mod, "parse_report", fixed_parser)
+    monkeypatch.setattr(ingest_pages, "parse_report", fixed_parser)
     reparse(engine, tmp_path / "warc")
     prune(engine)
     with sessions(engine)() as session:
@@ -287,14 +290,14 @@ def test_a_record_that_breaks_ingestion_does_not_stop_a_reparse(
         exchange("/bad.html", html, "text/html; charset=utf-8", T0),
         exchange("/nb.html", html, "text/html; charset=utf-8", T0 + timedelta(seconds=1)),
     ])  # fmt: skip
-    real = ingest_mod._store_report
+    real = ingest_pages.store_report
 
     def broken_on_bad(session, document, capture, report, **kw):
         if capture.url.endswith("/bad.html"):
             raise RuntimeError("boom")
         return real(session, document, capture, report, **kw)
 
-    monkeypatch.setattr(ingest_mod, "_store_report", broken_on_bad)
+    monkeypatch.setattr(ingest_pages, "store_report", broken_on_bad)
     counts_ = reparse(engine, tmp_path / "warc")
     assert counts_["failure"] == 1
     with sessions(engine)() as session:
@@ -391,9 +394,9 @@ def test_find_report_does_not_depend_on_the_engines_row_order(tmp_path: Path) ->
         session.execute(text("PRAGMA reverse_unordered_selects = ON"))
         run = start_run(session, "crawl")
         version = current_version(row)
-        report = ingest_mod.parse_report(version.document.text, url=row.url)
+        report = parse_report(version.document.text, url=row.url)
         report.url = row.url
-        found, _ = ingest_mod._find_report(session, report, row.page_url, version.digest, run)
+        found, _ = find_report(session, report, row.page_url, version.digest, run)
         assert found is row
 
 

@@ -1,0 +1,65 @@
+"""An attachment (PDF, DOCX, DOC…): a report when its article page (or the anchor that linked it)
+names a report. It is parsed with its page's title and dates in front of its text, and the page and
+its attachment are one report."""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+from sqlalchemy.orm import Session
+
+from archive.classify import is_report_title
+from archive.db import Capture, ParseRun
+from archive.documents import document_text
+from archive.extract import METADATA_LABELS, ExtractionError
+from archive.ingest.links import linking_page, links_several_reports, page_document
+from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
+from archive.parse import parse_report
+from archive.report import NotAReport
+from archive.warcstore import StoredResponse
+
+ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
+# Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
+SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间")
+
+
+def ingest_attachment(
+    session: Session, record: StoredResponse, capture: Capture, content_type: str, kind: str, run: ParseRun
+) -> IngestResult:
+    link = linking_page(session, record)
+    page_doc = page_document(session, link.capture.url, record.ref, run) if link is not None else None
+    page_metadata = dict(page_doc.page_metadata) if page_doc is not None else {}
+    page_title = page_metadata.get("标题")
+    on_report_page = link is not None and is_report_title(page_title)
+    several = on_report_page and links_several_reports(session, link)
+    if several:  # a page listing several reports: each attachment is named by its anchor
+        title = ATTACHMENT_LABEL.sub("", link.text or "").strip() or page_title
+        page_metadata = {k: v for k, v in page_metadata.items() if k in SHARED_METADATA}
+    elif on_report_page:
+        title = page_title
+    else:
+        title = link.text if link is not None else None
+    if not (several or is_report_title(title)):
+        return IngestResult("capture", record.url)
+    page_url = link.capture.url if on_report_page else record.url
+    try:
+        converted = document_text(record.body, content_type, record.url)
+    except ExtractionError as err:
+        return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
+    metadata = {**page_metadata, "标题": title}
+    header_block = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
+    text = f"{header_block}\n\n{converted.text}"
+    spam = page_doc.spam if page_doc is not None else []  # a hacked article page, its report attached
+    document = store_document(
+        session, capture, run, record.url, page_url, kind, None, title, metadata, text, spam=spam
+    )
+    try:
+        report = parse_report(text, url=record.url)
+    except NotAReport as err:
+        return fail(session, capture, run, "parse", f"{kind.upper()} attachment: {err}")
+    except Exception as err:
+        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
+        return fail(session, capture, run, "parse", f"internal parser error: {type(err).__name__}: {err}")
+    report.url = record.url
+    return store_report(session, document, capture, report, page_url=page_url, run=run)

@@ -1,0 +1,247 @@
+"""The rows one record becomes: its capture, the document read from it, the report and version it
+shows, or the failure it met; and which stored report a parsed capture is of.
+
+A report is one agency's report on one year. A capture is of a stored report when its parsed
+(agency, year) are the report's and it is at the report's document URL or article page (the page,
+or an attachment of it), or when it is a repost at another URL with the same title and the same
+content. The same URL showing another (agency, year) (a fixed 年报 URL showing next year's report,
+a page linking several reports) is another report. A capture whose parsed content equals the
+report's latest version is one more capture of that version; different content of the same
+document is a new version (an edit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+import trafilatura
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.db import (
+    Capture,
+    CellRow,
+    CheckRow,
+    Document,
+    Failure,
+    ParseRun,
+    ReportCapture,
+    ReportRow,
+    VersionRow,
+)
+from archive.report import Report
+from archive.warcstore import StoredResponse
+
+log = logging.getLogger("archive.ingest")
+
+# Bump PARSER_VERSION whenever a change to extraction or parsing can change a stored value: every
+# version row records the parse run, and the run records this.
+PARSER_VERSION = "2"
+EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+
+Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked"]
+
+
+def header(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of a header, case-insensitively."""
+    name = name.lower()
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    outcome: Outcome
+    url: str
+    reason: str | None = None
+    report: Report | None = None
+
+
+def capture_for(session: Session, record: StoredResponse) -> tuple[Capture, bool]:
+    """The capture row of this WARC record, stored now if it is new; (capture, is_new)."""
+    existing = session.scalars(select(Capture).where(Capture.record_id == record.ref.record_id)).first()
+    if existing is not None:
+        return existing, False
+    capture = Capture(
+        url=record.url,
+        warc_filename=record.ref.filename,
+        warc_offset=record.ref.offset,
+        warc_length=record.ref.length,
+        record_id=record.ref.record_id,
+        record_type=record.record_type,
+        refers_to=record.refers_to,
+        fetched_at=record.fetched_at,
+        status=record.status,
+        content_type=header(record.headers, "Content-Type"),
+        payload_digest=record.ref.payload_digest,
+        etag=header(record.headers, "ETag"),
+        last_modified=header(record.headers, "Last-Modified"),
+    )
+    session.add(capture)
+    session.flush()
+    return capture, True
+
+
+def store_document(
+    session: Session,
+    capture: Capture,
+    run: ParseRun,
+    url: str,
+    page_url: str,
+    kind: str,
+    encoding: str | None,
+    title: str | None,
+    metadata: dict[str, str],
+    text: str,
+    spam: list[dict[str, str]] | None = None,
+) -> Document:
+    document = Document(
+        capture_id=capture.id, parse_run_id=run.id, url=url, page_url=page_url, kind=kind, encoding=encoding,
+        title=title, page_metadata=metadata, spam=spam or [], text=text, extractor=EXTRACTOR,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    return document
+
+
+def fail(session: Session, capture: Capture, run: ParseRun, stage: str, reason: str) -> IngestResult:
+    failure = Failure(capture_id=capture.id, parse_run_id=run.id, url=capture.url, stage=stage, reason=reason)
+    session.add(failure)
+    log.warning("not parsed (%s): %s: %s", stage, capture.url, reason)
+    return IngestResult("failure", capture.url, reason=reason)
+
+
+def content_digest(data: dict) -> str:
+    """A digest of what the report says, not where it was found (url, notes excluded)."""
+    payload = {k: v for k, v in data.items() if k not in ("url", "notes")}
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def find_report(
+    session: Session, report: Report, page_url: str, digest: str, run: ParseRun
+) -> tuple[ReportRow | None, bool]:
+    """The stored report this capture is of, and whether this run already holds it.
+
+    Same (agency, year) at the report's document URL or article page (a re-capture, an edit, the
+    attachment of a parsed page); else a repost: same title, agency and year with equal content.
+    A reparse first looks among the reports it has rebuilt. When none matches it takes over (returns
+    as not held) a report at the same place, or a repost, that only older runs hold, preferring one
+    whose (agency, year) as the older parser read them agree: its identity fields are then rewritten
+    from this run, so reports keep their ids and a parser fix reaches them.
+    """
+    key = (report.agency, report.year)
+    at_place = session.scalars(
+        select(ReportRow)
+        .where((ReportRow.url == report.url) | (ReportRow.page_url == page_url))
+        .order_by(ReportRow.id)
+    ).all()
+    same_place = [row for row in at_place if (row.agency, row.year) == key]
+    reposts: list[ReportRow] = []
+    if report.title and report.agency and report.year:
+        reposts = list(
+            session.scalars(
+                select(ReportRow)
+                .where(
+                    ReportRow.title == report.title,
+                    ReportRow.agency == report.agency,
+                    ReportRow.year == report.year,
+                )
+                .order_by(ReportRow.id)
+            )
+        )
+    for row in same_place:
+        if current_version(row, run) is not None:
+            return row, True
+    for row in reposts:
+        latest = current_version(row, run)
+        if latest is not None and latest.digest == digest:
+            return row, True
+    if run.kind == "reparse":  # an older parser's identity fields are only a hint
+        for row in (*same_place, *reposts, *at_place):
+            if not any(v.parse_run_id == run.id for v in row.versions):
+                return row, False
+    elif same_place:  # a report whose versions are all history: this capture is its current reading
+        return same_place[0], True
+    return None, True
+
+
+def store_report(
+    session: Session, document: Document, capture: Capture, report: Report, *, page_url: str, run: ParseRun
+) -> IngestResult:
+    data = report.to_dict()
+    digest = content_digest(data)
+    row, held = find_report(session, report, page_url, digest, run)
+    if row is None:
+        row = ReportRow(
+            url=report.url, page_url=page_url, title=report.title, agency=report.agency, year=report.year,
+            first_seen=capture.fetched_at,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+    elif not held:  # a reparse takes the report over: its identity as this run reads it
+        row.url, row.page_url, row.title = report.url, page_url, report.title
+        row.agency, row.year, row.first_seen = report.agency, report.year, capture.fetched_at
+    latest = current_version(row, run)
+    same_document = current_version(row, run, document_url=document.url)
+    if latest is not None and (same_document is None or same_document.digest == digest):
+        # Another capture of what the report already says: the same content again, or another
+        # rendition of it (the PDF attached to a parsed page, a repost at another URL). Edits are
+        # told only within one document, so two renditions never pass for an edit.
+        version, outcome = latest, "unchanged"
+    else:
+        outcome = "version" if latest is not None else "report"
+        version = new_version(document, report, data, digest, capture, run)
+        row.versions.append(version)
+        session.flush()
+    link = session.get(ReportCapture, (row.id, capture.id))
+    if link is None:
+        session.add(ReportCapture(report_id=row.id, capture_id=capture.id, version_id=version.id))
+    else:  # a reparse: the capture now shows this run's reading of it
+        link.version_id = version.id
+    return IngestResult(outcome, capture.url, report=report)
+
+
+def current_version(
+    row: ReportRow, run: ParseRun | None = None, *, document_url: str | None = None
+) -> VersionRow | None:
+    """The report's latest version as the current parser reads it (of one document, if given).
+
+    Versions of superseded runs are history, and so are those of a reparse that has not finished
+    (interrupted, or still running). While a reparse is running, only its own versions count, so it
+    rebuilds each report's version chain from the archive alone.
+    """
+    if run is not None and run.kind == "reparse":
+        live = [v for v in row.versions if v.parse_run_id == run.id]
+    else:
+        live = [v for v in row.versions if v.parse_run.live or (run is not None and v.parse_run_id == run.id)]
+    if document_url is not None:
+        live = [v for v in live if v.document.url == document_url]
+    return live[-1] if live else None
+
+
+def new_version(
+    document: Document, report: Report, data: dict, digest: str, capture: Capture, run: ParseRun
+) -> VersionRow:
+    version = VersionRow(
+        document_id=document.id,
+        parse_run_id=run.id,
+        digest=digest,
+        published_on=date.fromisoformat(report.published_on) if report.published_on else None,
+        index_no=report.index_no,
+        format=report.format,
+        processing_fee_yuan=_decimal(report.processing_fee_yuan),
+        first_seen=capture.fetched_at,
+        data=data,
+    )
+    version.cells = [CellRow(key=k, value=_decimal(v)) for k, v in report.cells.items()]
+    version.checks = [CheckRow(rule=c.rule, column=c.column, ok=c.ok, detail=c.detail) for c in report.checks]
+    return version
+
+
+def _decimal(value: int | Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
