@@ -90,7 +90,9 @@ def crawl_outcome(stats: dict[str, Any], *, stopped_by: int | None = None) -> Cr
         causes.append(
             (ExitCode.NOT_ARCHIVED, f"{stats['nianbao/errors/archive']} downloads could not be archived")
         )
-    if unfinished:
+    if unfinished and reason is None:
+        causes.append((ExitCode.UNFINISHED, "the crawl did not run to its end (see the log)"))
+    elif unfinished:
         left = "an unknown number of" if unfinished < 0 else str(unfinished)
         causes.append((ExitCode.UNFINISHED, f"{left} requests left undone (stopped: {reason})"))
     if stats.get("nianbao/seeds_unreachable"):

@@ -177,15 +177,24 @@ def iter_records(
         yield from _iter_file(path, tuple(types), offset)
 
 
+def _open_either(directory: Path, filename: str) -> BinaryIO:
+    """The file by its final name, or by its ``.open`` name while it is written: tried in the order
+    a writer renames it (``.open`` → final), so a rename between two tries is never missed."""
+    for name in (filename, filename + ".open", filename):
+        try:
+            return open(directory / name, "rb")
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(directory / filename)
+
+
 def read_record(directory: Path, filename: str, offset: int) -> StoredResponse:
     """The record at (`filename`, `offset`), e.g. from a RecordRef or an index.
 
     `filename` is the final name; while the file is still ``.open`` that file is read instead.
     """
-    path = Path(directory) / filename
-    if not path.exists() and (Path(directory) / (filename + ".open")).exists():
-        path = Path(directory) / (filename + ".open")
-    with open(path, "rb") as fh:
+    with _open_either(Path(directory), filename) as fh:
+        path = Path(fh.name)
         end = member_end(fh, offset)
         if end is None:
             raise ValueError(f"{path.name}: no complete gzip member (record) at offset {offset}")
