@@ -105,7 +105,7 @@ from archive.db import (
     live_run_clause,
 )
 from archive.ingest import current_version
-from archive.meta import agency_from_title, parse_date
+from archive.parser.meta import agency_from_title, parse_date
 from settings.registry import Portal
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991

@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import trafilatura  # noqa: E402
 from reportgen import generate  # noqa: E402
 
-from archive.parse import parse_html, parse_report  # noqa: E402
+from archive.parser import parse_html, parse_report  # noqa: E402
 from archive.report import NotAReport  # noqa: E402
 
 CHROME_HEAD = """<div class="header"><ul class="nav">{links}</ul></div>

@@ -322,7 +322,7 @@ def parse_file(suffix: str, raw: bytes, name: str):
     """A report file as the crawl would read it: HTML through extraction, attachments through their
     converter (`archive.documents`), text straight in."""
     from archive.extract import ExtractionError, decode_html, extract_page
-    from archive.parse import parse_report
+    from archive.parser import parse_report
     from archive.report import NotAReport
 
     if suffix in (".html", ".htm", ".shtml"):

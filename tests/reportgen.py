@@ -285,7 +285,7 @@ def _amount(rng: random.Random) -> CellValue:
 
 
 def expected_failures(cells: dict[str, CellValue], outcome: list[str]) -> list[str]:
-    """The rules a set of cells breaks, computed independently of archive.checks."""
+    """The rules a set of cells breaks, computed independently of archive.parser.checks."""
     failed = []
 
     def get(k: str) -> CellValue:

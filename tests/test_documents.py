@@ -35,7 +35,7 @@ import tests.reportgen as reportgen
 from archive import documents
 from archive.documents import DocumentText, document_text, docx_table_grid, fix_radicals, sniff_kind
 from archive.extract import ExtractionError
-from archive.parse import parse_report
+from archive.parser import parse_report
 from archive.report import Report
 
 SHARED = Path(os.environ.get("NIANBAO_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
@@ -365,9 +365,9 @@ def test_word97_doc_with_wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     ("url", "content_type", "kind"), [("r.doc", None, "doc"), ("r.wps", "application/kswps", "wps")]
 )
 def test_antiword_reads_narrow_tables(url: str, content_type: str | None, kind: str) -> None:
-    from archive.normalize import normalize_text
-    from archive.tables import read_active
-    from archive.textdoc import read_lines
+    from archive.parser.normalize import normalize_text
+    from archive.parser.tables import read_active
+    from archive.parser.textdoc import read_lines
 
     _need("antiword")
     path = FIXTURES / "word97_active.doc"

@@ -28,7 +28,7 @@ from archive.db import (
 from archive.export import iter_export_records
 from archive.ingest import current_version, ingest_record, start_run
 from archive.ingest.rows import find_report
-from archive.parse import parse_report
+from archive.parser import parse_report
 from archive.reparse import prune, reparse
 from archive.urls import absolute_url
 from archive.warcstore import HttpExchange, WarcStore, read_record

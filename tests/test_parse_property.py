@@ -17,8 +17,8 @@ from decimal import Decimal
 
 import pytest
 
-from archive.normalize import compact, normalize_text
-from archive.parse import parse_html, parse_report
+from archive.parser import parse_html, parse_report
+from archive.parser.normalize import compact, normalize_text
 from tests.reportgen import SHAPES, generate
 
 CASES_PER_SHAPE = int(os.environ.get("NIANBAO_PROPERTY_CASES", "300"))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from archive.parse import parse_report
+from archive.parser import parse_report
 from tests.reportgen import generate
 
 HEADING_FIVE = re.compile(r"^\W*五\s*[、.．]")

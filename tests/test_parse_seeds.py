@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.parse import parse_report
+from archive.parser import parse_report
 
 SHARED = Path(os.environ.get("NIANBAO_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 GOLD = sorted((SHARED / "gold").glob("*.json")) if (SHARED / "gold").is_dir() else []

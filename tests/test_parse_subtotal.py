@@ -12,7 +12,7 @@ import random
 import pytest
 
 from archive.documents import document_text
-from archive.parse import parse_html, parse_report
+from archive.parser import parse_html, parse_report
 from archive.report import NotAReport
 from tests import reportgen
 

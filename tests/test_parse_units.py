@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from archive.checks import run_checks
-from archive.htmltable import html_to_text, table_grid
-from archive.layout import match_active_labels, match_application_labels, match_section_heading
-from archive.meta import parse_date, processing_fee
-from archive.normalize import classify_cell, compact, normalize_text, parse_number, strip_pinyin
-from archive.parse import parse_html, parse_report
+from archive.parser import parse_html, parse_report
+from archive.parser.checks import run_checks
+from archive.parser.htmltable import html_to_text, table_grid
+from archive.parser.layout import match_active_labels, match_application_labels, match_section_heading
+from archive.parser.meta import parse_date, processing_fee
+from archive.parser.normalize import classify_cell, compact, normalize_text, parse_number, strip_pinyin
+from archive.parser.tables import place_values
 from archive.report import NotAReport
-from archive.tables import place_values
 from tests.reportgen import generate
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_radical_supplement_characters_from_pdf_fonts_are_the_ideographs() -> No
 
 def test_simplified_text_keeps_its_place_names_and_traditional_text_is_converted() -> None:
     """OpenCC t2s would turn 乾安县 into 干安县: only traditional text is converted."""
-    from archive.normalize import to_simplified
+    from archive.parser.normalize import to_simplified
 
     assert (
         to_simplified("乾安县人民政府2023年政府信息公开工作年度报告")

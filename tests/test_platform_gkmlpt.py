@@ -163,7 +163,7 @@ def test_not_gkmlpt() -> None:
 
 def test_report_page_is_extracted_and_parsed() -> None:
     from archive.extract import extract_page
-    from archive.parse import parse_report
+    from archive.parser import parse_report
 
     row = D.REPORTS[0]
     page = site_page(row.path)

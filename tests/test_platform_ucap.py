@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.extract import extract_page
-from archive.parse import parse_report
+from archive.parser import parse_report
 from crawler.platforms import Page, discover
 from crawler.platforms.ucap import PLATFORM, script_pages
 from tests.world import crawl_portal

@@ -17,7 +17,7 @@ from w3lib.encoding import html_body_declared_encoding
 
 from archive.classify import is_report_title
 from archive.extract import decode_html, extract_page
-from archive.parse import parse_report
+from archive.parser import parse_report
 from crawler.platforms import Page, discover, platform_names
 from tests.world import crawl_portal, site_bytes
 from tests.world.county import CONTENT_TYPES, PORTAL, SITE_DIR

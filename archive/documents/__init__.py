@@ -1,4 +1,4 @@
-"""Attachments (PDF, DOCX, DOC, WPS, RTF) to clean text in a shape `archive.parse.parse_report` reads.
+"""Attachments (PDF, DOCX, DOC, WPS, RTF) to clean text in a shape `archive.parser.parse_report` reads.
 
 Many reports are published only as an attachment (domain notes §3.6). This module turns the bytes
 of one into text the parser already understands, so attachments share every later step with HTML:
@@ -11,7 +11,7 @@ of one into text the parser already understands, so attachments share every late
   When no ruled table is found the text is plain `extract_text()`, whose rows of numbers the
   parser reads as runs.
 - **DOCX** (python-docx's XML): paragraphs and tables in document order; merged cells
-  (`gridSpan`, `vMerge`) expanded as `archive.htmltable` expands HTML spans (text in the top-left
+  (`gridSpan`, `vMerge`) expanded as `archive.parser.htmltable` expands HTML spans (text in the top-left
   cell, empty padding after and below), so the parser sees the same grid as for an HTML page.
 - **DOC / WPS** (OLE2 binaries): `antiword` first (tiny, in Debian), then LibreOffice headless
   (converted to DOCX and read as above) when installed.
@@ -30,7 +30,7 @@ becomes a reason ("conversion timed out after 60 s", "over 500 pages", "decoded 
 64 MiB"), never the crawl or `reparse` that asked for it. The readers live one format a module:
 `pdf`, `docx`, `word` (DOC/WPS/RTF through antiword and LibreOffice), with what they share in `base`.
 
-NFKC is left to the parser (`archive.normalize.normalize_text`), which needs it for HTML too; only
+NFKC is left to the parser (`archive.parser.normalize.normalize_text`), which needs it for HTML too; only
 the Kangxi radicals and compatibility ideographs that PDF fonts map 一 and 见 to (domain notes
 §3.4) are mapped back here, so the stored text reads right.
 """

@@ -1,6 +1,6 @@
 """What every document reader shares: the result type, file magic, and text helpers.
 
-The helpers put a document's table cells and lines in the shape `archive.htmltable` gives HTML, so
+The helpers put a document's table cells and lines in the shape `archive.parser.htmltable` gives HTML, so
 the parser reads every source alike.
 """
 
@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from archive.normalize import RADICAL_SUPPLEMENT
+from archive.parser.normalize import RADICAL_SUPPLEMENT
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -65,5 +65,5 @@ def join_cell_lines(text: str) -> str:
 
 
 def pipe_row(cells: list[str]) -> str:
-    """One grid row as `archive.htmltable` writes it (and the parser reads as a grid row)."""
+    """One grid row as `archive.parser.htmltable` writes it (and the parser reads as a grid row)."""
     return "| " + " | ".join(cells) + " | "

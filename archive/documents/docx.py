@@ -1,6 +1,6 @@
 """DOCX to text (python-docx's XML): paragraphs and tables in document order.
 
-Merged cells (`gridSpan`, `vMerge`) are expanded as `archive.htmltable` expands HTML spans (text in
+Merged cells (`gridSpan`, `vMerge`) are expanded as `archive.parser.htmltable` expands HTML spans (text in
 the top-left cell, empty padding after and below), so the parser sees the same grid as for an HTML
 page. The zip container is checked first, member by member and streaming, against the decoded-size
 and ratio bounds of `archive.limits`: a zip bomb, or a member whose declared size lies, is refused

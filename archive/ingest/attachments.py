@@ -15,7 +15,7 @@ from archive.documents import document_text
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import linking_page, links_several_reports, page_document
 from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
-from archive.parse import parse_report
+from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.warcstore import StoredResponse
 

@@ -18,7 +18,7 @@ from archive.extract import ExtractionError, decode_html, extract_page, find_spa
 from archive.ingest.links import page_links, replace_links
 from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
 from archive.ingest.unread import report_link_text, unreadable
-from archive.parse import parse_report
+from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.unreadable import parse_page, unreadable_page
 from archive.warcstore import StoredResponse

@@ -9,7 +9,7 @@ Every input shape is read into the same list of `Line`s:
 - any other line is *stream* text: one cell per line, blank lines between cells (an extra blank
   line is a blank cell in that shape), or PDF rows with a run of numbers after the label.
 
-HTML tables are first rendered as grid rows (see `archive.htmltable`), so they reach the same
+HTML tables are first rendered as grid rows (see `archive.parser.htmltable`), so they reach the same
 parser through the same representation.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.normalize import compact
+from archive.parser.normalize import compact
 
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from archive.layout import (
+from archive.parser.layout import (
     APPLICANT_COLUMNS,
     ORG_COLUMNS,
     OTHER_HANDLING_SUBROWS,

@@ -1,19 +1,19 @@
 """Parser: the clean text of one annual report in, a structured `Report` out.
 
-Accepted shapes (all normalised first, see `archive.normalize`): trafilatura markdown with pipe
-tables, plain `|`-separated rows, one cell per line (blank lines between cells, an extra blank
+Accepted shapes (all normalised first, see `archive.parser.normalize`): trafilatura markdown with
+pipe tables, plain `|`-separated rows, one cell per line (blank lines between cells, an extra blank
 line for a blank cell), tab-indented cells, PDF/DOCX text with a run of numbers per row, and HTML
 (`parse_html`, rendered to the same representation). Traditional characters, glued pinyin, Kangxi
 radicals and lost spaces are undone before anything is matched.
 
 The pipeline, one module per job:
 
-- `archive.normalize`  text and cell normalisation;
-- `archive.textdoc`    the intermediate representation (`Line`s);
-- `archive.layout`     the official row/column keys and label meanings;
-- `archive.tables`     cutting table regions into labelled values and placing them in cells;
-- `archive.meta`       metadata, narrative sections, the processing fee;
-- `archive.checks`     the four 勾稽 rules.
+- `archive.parser.normalize`  text and cell normalisation;
+- `archive.parser.textdoc`    the intermediate representation (`Line`s);
+- `archive.parser.layout`     the official row/column keys and label meanings;
+- `archive.parser.tables`     cutting table regions into labelled values and placing them in cells;
+- `archive.parser.meta`       metadata, narrative sections, the processing fee;
+- `archive.parser.checks`     the four 勾稽 rules.
 
 `parse_report` raises `NotAReport` (and nothing else) when the text is not a report or has nothing
 a parser can read.
@@ -21,9 +21,9 @@ a parser can read.
 
 from __future__ import annotations
 
-from archive.checks import run_checks
-from archive.layout import OTHER_HANDLING_SUBROWS, detect_active_format, match_section_heading
-from archive.meta import (
+from archive.parser.checks import run_checks
+from archive.parser.layout import OTHER_HANDLING_SUBROWS, detect_active_format, match_section_heading
+from archive.parser.meta import (
     DATE_PREFERENCE,
     agency_from_title,
     clean_title,
@@ -37,10 +37,10 @@ from archive.meta import (
     signature,
     year_of,
 )
-from archive.normalize import normalize_text
+from archive.parser.normalize import normalize_text
+from archive.parser.tables import is_blank_line_mode, read_active, read_applications, read_review
+from archive.parser.textdoc import Line, read_lines
 from archive.report import NotAReport, Report
-from archive.tables import is_blank_line_mode, read_active, read_applications, read_review
-from archive.textdoc import Line, read_lines
 
 __all__ = ["parse_html", "parse_lines", "parse_report"]
 
@@ -66,7 +66,7 @@ def parse_report(text: str, *, url: str | None = None) -> Report:
 def parse_html(html: str, *, url: str | None = None) -> Report:
     """Parse a report page's HTML, reading its tables directly (spans expanded, Word markup flattened)."""
     try:
-        from archive.htmltable import html_to_text
+        from archive.parser.htmltable import html_to_text
 
         text = html_to_text(html)
     except NotAReport:

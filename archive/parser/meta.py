@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from archive.layout import SECTION_NAMES
-from archive.normalize import clean_inline, compact
+from archive.parser.layout import SECTION_NAMES
+from archive.parser.normalize import clean_inline, compact
+from archive.parser.textdoc import Line
 from archive.report import CellValue
-from archive.textdoc import Line
 
 # ---------------------------------------------------------------------------------------------
 # Metadata block

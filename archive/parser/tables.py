@@ -5,7 +5,7 @@ Two steps, whatever the input shape:
 1. `build_groups`: cut the region into *groups*, a label (the text cells) followed by the values
    after it (numbers and explicit blanks). Grid rows are cut by position, loose and stream lines
    by cell kind.
-2. Assign groups to the layout's rows by label meaning (`archive.layout`) and place the values
+2. Assign groups to the layout's rows by label meaning (`archive.parser.layout`) and place the values
    in columns (`place_values`). When every row is a full run of numbers and the runs and labels
    pair up one to one, they are paired in order: PDF text puts a row's numbers before or after its
    label, but never out of order.
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archive.layout import (
+from archive.parser.layout import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
     APPLICANT_COLUMNS_WITH_SUBTOTAL,
@@ -37,10 +37,10 @@ from archive.layout import (
     match_active_labels,
     match_application_labels,
 )
-from archive.normalize import Cell, compact, split_number_run
-from archive.normalize import classify_cell as _classify_cell
+from archive.parser.normalize import Cell, compact, split_number_run
+from archive.parser.normalize import classify_cell as _classify_cell
+from archive.parser.textdoc import Line
 from archive.report import CellValue
-from archive.textdoc import Line
 
 # Cells repeat ("0", "", the same labels) and grid rows are classified twice when the applications
 # table's width is in question: a bounded cache makes the second pass, and most of the first, free.
