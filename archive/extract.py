@@ -29,6 +29,8 @@ import trafilatura
 from trafilatura.settings import DEFAULT_CONFIG
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
+from archive.dom import browser_dom
+
 # Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).
 CONTENT_XPATHS = (
     '//*[@id="zoom"]',
@@ -346,7 +348,7 @@ def _clean_value(label: str, value: str) -> str:
 def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> Extracted:
     """Clean text of one article page: metadata block first, then the body with its tables."""
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(browser_dom(html))
     except (ValueError, lxml.etree.ParserError) as err:
         raise ExtractionError(f"unparseable HTML: {err}") from err
     metadata = page_metadata(tree)

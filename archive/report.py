@@ -47,10 +47,30 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # parse notes: doubts the parser chose not to guess
     url: str | None = None  # the document the text came from
+    # Cells placed by position or by the 勾稽 rules rather than by a label next to them.
+    inferred: set[str] = field(default_factory=set)
+    # Cells the report has that the parser could not place with confidence: null in `cells`.
+    unresolved: set[str] = field(default_factory=set)
+    # A standard table the report lacks or the parser could not find (active / applications / review).
+    missing_tables: list[str] = field(default_factory=list)
 
     @property
     def checks_failed(self) -> list[str]:
         return [c.key for c in self.checks if not c.ok]
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether a reader should check the cells against the source before trusting them."""
+        return bool(self.unresolved or self.missing_tables)
+
+    def quality(self) -> dict[str, Any]:
+        """The spec's `quality` object: how far the cells can be trusted without a look."""
+        return {
+            "needs_review": self.needs_review,
+            "inferred": sorted(self.inferred),
+            "unresolved": sorted(self.unresolved),
+            "notes": list(self.notes),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The report in the export format of REPORT.md (JSON-ready: amounts become numbers)."""
@@ -70,6 +90,7 @@ class Report:
                 {"rule": c.rule, "column": c.column, "ok": c.ok, "detail": c.detail} for c in self.checks
             ],
             "notes": list(self.notes),
+            "quality": self.quality(),
         }
 
     @classmethod
@@ -88,6 +109,8 @@ class Report:
             checks=[Check(**c) for c in data.get("checks") or []],
             notes=list(data.get("notes") or []),
             url=data.get("url"),
+            inferred=set((data.get("quality") or {}).get("inferred") or []),
+            unresolved=set((data.get("quality") or {}).get("unresolved") or []),
         )
 
 

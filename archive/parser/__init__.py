@@ -190,18 +190,27 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
         elif report.year in (2019, 2020):
             fmt = "2019"
     report.format = fmt or "unknown"
+    results = [app]
     if "active" in regions:
         act = read_active(lines, *regions["active"], fmt or "2021", blank_mode=blank_mode)
         report.cells.update(act.cells)
         report.notes.extend(act.notes)
+        results.append(act)
+    else:
+        report.missing_tables.append("active")
     report.cells.update(app.cells)
     report.notes.extend(app.notes)
     if "review" in regions:
         rev = read_review(lines, *regions["review"], blank_mode=blank_mode)
         report.cells.update(rev.cells)
         report.notes.extend(rev.notes)
+        results.append(rev)
     if not any(k.startswith("review.") for k in report.cells):
         report.notes.append("table 四 (行政复议、行政诉讼) not found")
+        report.missing_tables.append("review")
+    for result in results:
+        report.unresolved |= result.unresolved
+        report.inferred |= result.inferred
 
     # Narrative
     report.sections = section_texts(lines, headings)

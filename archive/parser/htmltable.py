@@ -14,6 +14,8 @@ import re
 import lxml.html
 from lxml import etree
 
+from archive.dom import browser_dom
+
 _BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol section article header footer blockquote pre dd dt dl tr "
     "table tbody thead tfoot form center main aside nav figure figcaption caption".split()
@@ -113,7 +115,9 @@ def html_to_text(html: str | bytes) -> str:
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
         return ""
-    doc = lxml.html.fromstring(html)
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    doc = lxml.html.fromstring(browser_dom(html))
     lines: list[str] = []
     title = _meta(doc, "ArticleTitle")
     for tag in ("h1", "h2", "title"):

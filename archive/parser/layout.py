@@ -126,6 +126,26 @@ APPLICATION_ROWS_2019: tuple[str, ...] = (
 )
 
 
+# How many of the applications table's three label columns a row's own label spans in the official
+# template: 一/二/四 span all three, (一)(二)(七) and a single-row (六) two, the numbered sub-items
+# one (their group header, rowspanned, takes the column before). A table cut in two loses the
+# rowspanned cells, so where a row's values start follows from where its label stands and this.
+LABEL_COLUMNS: dict[str, int] = {
+    "new": 3,
+    "carried_over": 3,
+    "carried_forward": 3,
+    "granted": 2,
+    "partially_granted": 2,
+    "other_handling": 2,
+    "total": 2,
+}
+
+
+def label_columns(key: str) -> int:
+    """Label columns the applications row `key` spans in the official template."""
+    return LABEL_COLUMNS.get(key, 1)
+
+
 def match_application_labels(label: str) -> list[tuple[int, str]]:
     """Every application row named in a compacted label, as (position, row key), in text order.
 

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from archive.parser.grid import HeaderMap, header_cells, read_row, row_shifts, update_header
 from archive.parser.layout import (
     ACTIVE_COLUMNS,
     APPLICANT_COLUMNS,
@@ -34,6 +35,7 @@ from archive.parser.layout import (
     REVIEW_GROUPS,
     SUBTOTAL_COLUMN,
     SUBTOTAL_HEADER,
+    label_columns,
     match_active_labels,
     match_application_labels,
 )
@@ -58,6 +60,10 @@ class Group:
     line: int = 0
     label_line: int = -1  # line of the label's last part
     same_line: bool = False  # the values start on the label's (last) line, as in `行政许可 550`
+    cells: tuple[Cell, ...] = ()  # a grid row's every cell, by grid position (read with `header`)
+    header: HeaderMap | None = None  # the columns the table's header names, for a grid row
+    shifts: list[int] = field(default_factory=list)  # where the row fits `header` (see grid.row_shifts)
+    shift_hint: int | None = None  # the shift of the row above, when this row goes on its rowspan
 
 
 @dataclass(slots=True)
@@ -65,6 +71,8 @@ class TableResult:
     cells: dict[str, CellValue] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     rows_found: list[str] = field(default_factory=list)  # row keys in the order they were found
+    unresolved: set[str] = field(default_factory=set)  # cells the table has but the parser could not place
+    inferred: set[str] = field(default_factory=set)  # cells placed by position, not by a label
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,53 +123,93 @@ def _stream_groups(cells: list[Cell], line_no: int, groups: list[Group]) -> None
             cur.values.append(cell)
 
 
-def _grid_group(line: Line, width: int | None, line_no: int) -> list[Group]:
-    """Cut a grid row: the last `width` cells are the data columns, the cells before them the label.
+def _grid_group(
+    line: Line,
+    width: int | None,
+    line_no: int,
+    header: HeaderMap | None,
+    shift_above: int | None,
+    block_shift: int | None,
+) -> list[Group]:
+    """A grid row as a group: its label (the text cells) and its cells, read later by `header`.
 
-    For the active table (`width` None) the data start right after the label cells: its single
-    value cells are followed by colspan padding, not preceded by it.
+    A header row (text, no number) is a group with its text as label and no values. For the
+    active table (`width` None) a row whose cells go on after its values with more text (two
+    label/value pairs on one row) is cut like stream text.
     """
     cells = [classify_cell(c) for c in line.cells]
-    if width is not None and len(cells) > width:
-        label_cells, data = cells[:-width], cells[-width:]
-        if any(c.kind == "text" for c in data):  # a header row
-            return [Group(compact("".join(c.text for c in cells if c.kind == "text")), [], True, line_no)]
-        return [Group(compact("".join(c.text for c in label_cells if c.kind == "text")), data, True, line_no)]
-    if width is None:
-        i = 0
-        while i < len(cells) and cells[i].kind == "blank":
-            i += 1
-        j = i
-        while j < len(cells) and cells[j].kind == "text":
-            j += 1
-        rest = cells[j:]
-        if any(c.kind == "text" for c in rest):
-            groups: list[Group] = []
-            _stream_groups(cells[i:], line_no, groups)
-            return groups
-        return [Group(compact("".join(c.text for c in cells[i:j])), rest, True, line_no)]
-    groups = []
-    _stream_groups(cells, line_no, groups)
-    return groups
+    if not any(c.kind != "text" and (c.kind == "num" or c.text) for c in cells) or (
+        width is not None
+        and any(c.kind == "text" for c in cells[-width:])
+        and not any(c.kind == "num" for c in cells)
+    ):
+        return [Group(compact("".join(c.text for c in cells if c.kind == "text")), [], True, line_no)]
+    label_end = max((i + 1 for i, c in enumerate(cells) if c.kind == "text"), default=0)
+    first_value = next((i for i, c in enumerate(cells) if c.kind == "num"), len(cells))
+    if width is None and label_end > first_value:
+        groups: list[Group] = []
+        lead = 0
+        while lead < len(cells) and cells[lead].kind == "blank":
+            lead += 1
+        _stream_groups(cells[lead:], line_no, groups)
+        return groups
+    label = compact("".join(c.text for c in cells[:label_end] if c.kind == "text"))
+    values = cells[label_end:]
+    shifts = row_shifts(cells, header) if header is not None else []
+    # A row that starts with a rowspan's empty cell goes on the group of the row above: it stands
+    # where that row stood (a table cut in two shifts a whole group alike); any other row where
+    # the last row that fitted one shift only stood.
+    hint = shift_above if cells and cells[0].kind == "blank" and not cells[0].text else block_shift
+    return [
+        Group(label, values, True, line_no, cells=tuple(cells), header=header, shifts=shifts, shift_hint=hint)
+    ]
 
 
 def build_groups(
-    lines: list[Line], start: int, end: int, width: int | None, *, blank_mode: bool | None = None
+    lines: list[Line],
+    start: int,
+    end: int,
+    width: int | None,
+    *,
+    blank_mode: bool | None = None,
+    vocabulary: str | None = None,
 ) -> list[Group]:
     """Cut lines[start:end] into groups; `width` is the data width of grid rows (None: active table).
 
     `blank_mode` says whether extra blank lines are blank cells; decided from the region if None.
+    `vocabulary` names the table's column headers (`archive.parser.grid`): grid rows carry the
+    header above them, so their cells can be read by position.
     """
     region = lines[start:end]
     if blank_mode is None:
         blank_mode = is_blank_line_mode(region)
     groups: list[Group] = []
+    found: dict[int, str] = {}
+    header: HeaderMap | None = None
+    previous: Line | None = None
+    shift_above: int | None = None
+    block_shift: int | None = None
     for offset, line in enumerate(region):
         no = start + offset
         if line.kind == "grid":
-            groups.extend(_grid_group(line, width, no))
+            if previous is None or previous.kind != "grid" or len(previous.cells) != len(line.cells):
+                found, header, shift_above, block_shift = {}, None, None, None  # a new table
+            named = header_cells([classify_cell(c) for c in line.cells], vocabulary) if vocabulary else {}
+            if named:
+                if header is not None and previous is not None and not _is_header_line(previous, vocabulary):
+                    found = {}  # a header again after data rows: a new header (a repeated one)
+                found, header = update_header(named, found, len(line.cells))
+            previous = line
+            row_groups = _grid_group(line, width, no, header, shift_above, block_shift)
+            if row_groups and row_groups[-1].shifts:
+                last = row_groups[-1]
+                shift_above = last.shifts[0] if len(last.shifts) == 1 else last.shift_hint
+                if len(last.shifts) == 1:
+                    block_shift = last.shifts[0]
+            groups.extend(row_groups)
             groups.append(Group("", [], True, no))  # a row boundary: nothing may join this row
             continue
+        previous = line
         if line.kind == "loose":
             cells = [classify_cell(c) for c in line.cells]
             while cells and cells[-1].kind == "blank" and not cells[-1].text:  # padding junk at the end
@@ -188,6 +236,12 @@ def build_groups(
     if blank_mode and end < len(lines) and lines[end].blanks_before >= 2 and groups and not groups[-1].grid:
         groups[-1].values.extend(Cell("blank", "") for _ in range(lines[end].blanks_before - 1))
     return [g for g in groups if g.label or g.values]
+
+
+def _is_header_line(line: Line, vocabulary: str | None) -> bool:
+    if vocabulary is None or line.kind != "grid":
+        return False
+    return bool(header_cells([classify_cell(c) for c in line.cells], vocabulary))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +387,33 @@ def _pair_rows(
     return paired
 
 
+def _choose_shift(group: Group, key: str, prefix: str) -> list[int]:
+    """The shift of a grid row that fits several: where the official template puts its values after
+    its label (`layout.label_columns`), else where the row above stood; else all of them (its cells
+    are then read only where every shift agrees)."""
+    shifts = group.shifts
+    if len(shifts) <= 1 or group.header is None:
+        return shifts
+    last_label = max((i for i, c in enumerate(group.cells) if c.kind == "text"), default=-1)
+    if last_label >= 0:
+        first_data = min(a for _, a, _ in group.header.columns)
+        width = label_columns(key) if prefix == "applications" else 1
+        template = first_data - (last_label + width)
+        if template in shifts:
+            return [template]
+    if group.shift_hint in shifts:
+        return [group.shift_hint]
+    return shifts
+
+
+def _row_adds_up(values: tuple) -> bool:
+    """An applications row's arithmetic: 总计 is the sum of the applicant columns (小计 aside)."""
+    *parts, total = values
+    if len(parts) == len(APPLICANT_COLUMNS_WITH_SUBTOTAL) - 1:
+        parts = parts[:-1]  # the 小计, itself a sum of the organisation columns
+    return total is not None and all(v is not None for v in parts) and sum(parts) == total
+
+
 def _assign(
     result: TableResult,
     prefix: str,
@@ -348,6 +429,24 @@ def _assign(
             seen.append(key)
         cols = columns_of(key)
         if cols is None or group is None or key in done:
+            continue
+        if group.cells:  # a grid row: read by its header's positions, or by content
+            shifts = _choose_shift(group, key, prefix)
+            read = read_row(
+                list(group.cells), group.header, tuple(cols), shifts=shifts,
+                add_up=_row_adds_up if anchored else None,
+            )  # fmt: skip
+            for i, (col, cell) in enumerate(zip(cols, read.values, strict=True)):
+                cell_key = f"{prefix}.{key}.{col}"
+                result.cells[cell_key] = cell.value if cell is not None else None
+                if i in read.unresolved:
+                    result.unresolved.add(cell_key)
+                elif read.by_rule:
+                    result.inferred.add(cell_key)
+            if read.unresolved:
+                shown = " ".join(c.text or "∅" for c in group.values)
+                result.notes.append(f"{prefix}.{key}: cannot tell which column each value is ({shown})")
+            done.add(key)
             continue
         values, note = place_values(group.values, len(cols), grid=group.grid, anchored=anchored)
         if note:
@@ -445,12 +544,15 @@ def read_applications(
     """
     result = TableResult()
     columns = APPLICANT_COLUMNS
-    groups = build_groups(lines, start, end, len(columns), blank_mode=blank_mode)
+    vocabulary = "applications"
+    groups = build_groups(lines, start, end, len(columns), blank_mode=blank_mode, vocabulary=vocabulary)
     events = _label_events(groups, match_application_labels, "new")
     if has_subtotal_column(lines, start, end, groups, events):
         columns = APPLICANT_COLUMNS_WITH_SUBTOTAL
         if any(ln.kind == "grid" for ln in lines[start:end]):  # grid rows are cut by width
-            groups = build_groups(lines, start, end, len(columns), blank_mode=blank_mode)
+            groups = build_groups(
+                lines, start, end, len(columns), blank_mode=blank_mode, vocabulary=vocabulary
+            )
             events = _label_events(groups, match_application_labels, "new")
     if any(k in OTHER_HANDLING_SUBROWS for _, k in events):  # then 三(六) is a group header only
         events = [(gi, k) for gi, k in events if k != "other_handling"]
@@ -470,7 +572,7 @@ def read_active(
     """Table 二 (主动公开政府信息情况): `active.ROW.COLUMN` cells, columns as the format has them."""
     result = TableResult()
     columns = ACTIVE_COLUMNS[fmt]
-    groups = build_groups(lines, start, end, None, blank_mode=blank_mode)
+    groups = build_groups(lines, start, end, None, blank_mode=blank_mode, vocabulary=f"active-{fmt}")
     events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
     joined = _joined_keys(groups, match_active_labels, None, lambda k: k in columns)
     pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)

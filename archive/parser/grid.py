@@ -1,0 +1,250 @@
+"""Grid rows: which cell of a `| a | b | … |` row is which column of the table.
+
+A table rendered as a grid (trafilatura's markdown, `archive.parser.htmltable`) has every span
+expanded: a cell spanning three grid columns is its text followed by two empty cells, or by two
+copies of its text (some extractors repeat it). Word lays out tables on a grid of its own, so the
+official 2019 主动公开 table often has value cells spanning two grid columns: `规章 | 1 | 1 |  | 116`
+is three values, not four. And a table cut in two (a page break, a repeated header) leaves rows
+that lost the cells spanned from above: their values sit one or two columns to the left.
+
+So a row is read against the table's *header*: the header rows name the columns (自然人, 商业企业 …
+总计; 本年制发件数, 本年废止件数 …) at grid positions, each column owning the positions from its
+header to the next header; a value is the one number found in its column's positions. A row that
+does not fit its header (values under label columns: a shifted row; no header at all) is read by
+content instead: the cells after its last label cell, with padding at either end dropped, when
+that leaves exactly one reading; otherwise the row's cells are unresolved, never guessed.
+
+Pure functions; `HeaderMap` is plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archive.parser.normalize import Cell
+
+__all__ = ["HeaderMap", "RowRead", "header_cells", "read_row", "row_shifts", "update_header"]
+
+
+# Column names by the header text that names them (compacted, normalised), per table. A header
+# cell must match one pattern of the table's vocabulary to name a column.
+_APPLICANTS = (
+    ("natural_person", re.compile(r"^自然人$")),
+    ("commercial", re.compile(r"商业企业")),
+    ("research", re.compile(r"科研机构")),
+    ("social_welfare", re.compile(r"社会公益")),
+    ("legal_service", re.compile(r"法律服务")),
+    ("other_org", re.compile(r"^其他$|^其它$")),
+    ("subtotal", re.compile(r"^小计$")),
+    ("total", re.compile(r"^总计$")),
+)
+_ACTIVE_2021 = (
+    ("issued", re.compile(r"制发")),
+    ("repealed", re.compile(r"废止")),
+    ("in_force", re.compile(r"现行有效")),
+    ("decisions", re.compile(r"处理决定")),
+    ("amount", re.compile(r"收费金额")),
+)
+_ACTIVE_2019 = (
+    ("made", re.compile(r"新制作")),
+    ("published", re.compile(r"新公开")),
+    ("total_public", re.compile(r"公开总数")),
+    ("prior_items", re.compile(r"上一年")),
+    ("change", re.compile(r"增/?减|增减")),
+    ("decisions", re.compile(r"处理决定")),
+    ("items", re.compile(r"采购项目")),
+    ("amount", re.compile(r"采购总金额|总金额")),
+)
+VOCABULARIES = {"applications": _APPLICANTS, "active-2021": _ACTIVE_2021, "active-2019": _ACTIVE_2019}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMap:
+    """The columns a header names: (column, first grid position, last grid position), in order."""
+
+    columns: tuple[tuple[str, int, int], ...]
+
+    def span(self, column: str) -> tuple[int, int] | None:
+        return next(((a, b) for name, a, b in self.columns if name == column), None)
+
+
+def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
+    """{grid position: column} of the cells of a row that name a column (empty for a data row)."""
+    if any(c.kind == "num" for c in cells):
+        return {}
+    found: dict[int, str] = {}
+    for pos, cell in enumerate(cells):
+        if cell.kind != "text":
+            continue
+        text = re.sub(r"\s+", "", cell.text)
+        for name, pattern in VOCABULARIES[vocabulary]:
+            if pattern.search(text):
+                found[pos] = name
+                break
+    return found
+
+
+def update_header(
+    found: dict[int, str], current: dict[int, str], width: int
+) -> tuple[dict[int, str], HeaderMap]:
+    """Merge a header row into the rows above it (a header may take several rows); the map."""
+    merged = {**current, **found}
+    positions = sorted(merged)
+    columns = tuple(
+        (merged[p], p, (positions[i + 1] - 1) if i + 1 < len(positions) else width - 1)
+        for i, p in enumerate(positions)
+    )
+    return merged, HeaderMap(columns)
+
+
+@dataclass(frozen=True, slots=True)
+class RowRead:
+    """A row's values for the wanted columns, in their order (None: blank, or unresolved)."""
+
+    values: tuple[Cell | None, ...]
+    unresolved: frozenset[int]  # indexes into `values` that could not be read with confidence
+    by_header: bool  # placed by the header's positions (else by content)
+    by_rule: bool = False  # content readings disagreed; the row's arithmetic chose one
+
+
+def _nonempty(cell: Cell) -> bool:
+    return cell.kind == "num" or (cell.kind == "blank" and bool(cell.text))
+
+
+MAX_SHIFT = 3  # label columns a table cut in two can lose (rowspans of the part before the cut)
+
+
+def _label_end(cells: list[Cell]) -> int:
+    return max((i + 1 for i, c in enumerate(cells) if c.kind == "text"), default=0)
+
+
+def _fits(cells: list[Cell], label_end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether a row fits column spans: no span over its label, no number outside, no text inside."""
+    if not spans or min(a for a, _ in spans) < label_end or max(b for _, b in spans) < 0:
+        return False
+    covered = {p for a, b in spans for p in range(max(a, 0), b + 1)}
+    if any(p < len(cells) and cells[p].kind == "text" for p in covered):
+        return False
+    return not any(p not in covered and cells[p].kind == "num" for p in range(label_end, len(cells)))
+
+
+def row_shifts(cells: list[Cell], header: HeaderMap) -> list[int]:
+    """The shifts (grid columns to the left) at which a row fits its header, 0 first.
+
+    A row of a table cut in two lost the cells spanned into it from above the cut, so its cells
+    stand that many columns left of the header repeated over it.
+    """
+    label_end = _label_end(cells)
+    spans = [(a, b) for _, a, b in header.columns]
+    return [s for s in range(MAX_SHIFT + 1) if _fits(cells, label_end, [(a - s, b - s) for a, b in spans])]
+
+
+def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shift: int) -> list | None:
+    """The wanted columns' values at one shift: Cell, None (blank) or CONFLICT; None if not named."""
+    out: list = []
+    for column in wanted:
+        span = header.span(column)
+        if span is None:
+            return None
+        a, b = span[0] - shift, span[1] - shift
+        found = [c for c in cells[max(a, 0) : b + 1] if _nonempty(c)]
+        numbers = {c.value for c in found if c.kind == "num"}
+        if len(numbers) > 1:
+            out.append(CONFLICT)  # two different numbers in one column's positions
+        elif numbers:
+            out.append(next(c for c in found if c.kind == "num"))
+        else:
+            out.append(None)  # empty, or written blanks (— / 无)
+    return out
+
+
+CONFLICT = object()
+
+
+def _by_header(
+    cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shifts: list[int]
+) -> RowRead | None:
+    """The row read at each of its possible shifts; a cell the shifts disagree on is unresolved."""
+    readings = [r for s in shifts if (r := _at_shift(cells, header, wanted, s)) is not None]
+    if not readings:
+        return None
+    values: list[Cell | None] = []
+    unresolved: set[int] = set()
+    for i in range(len(wanted)):
+        seen = [r[i] for r in readings]
+        first = seen[0]
+        same = all(_same_cell(first, other) for other in seen[1:])
+        if first is CONFLICT or not same:
+            values.append(None)
+            unresolved.add(i)
+        else:
+            values.append(first)
+    return RowRead(tuple(values), frozenset(unresolved), True)
+
+
+def _same_cell(a, b) -> bool:
+    if a is CONFLICT or b is CONFLICT:
+        return False
+    if a is None or b is None:
+        return a is b
+    return a.value == b.value
+
+
+def _by_content(cells: list[Cell], label_end: int, width: int, add_up) -> RowRead:
+    """The cells after the label, padding dropped at either end: one reading, or none trusted."""
+    after = cells[label_end:]
+    readings: list[tuple[Cell, ...]] = []
+
+    def offer(run: list[Cell]) -> None:
+        if len(run) == width and all(c.kind != "text" for c in run):
+            reading = tuple(run)
+            if reading not in readings:
+                readings.append(reading)
+
+    offer(after)
+    trail = len(after)
+    while trail > 0 and not _nonempty(after[trail - 1]):
+        trail -= 1
+    lead = 0
+    while lead < len(after) and not _nonempty(after[lead]):
+        lead += 1
+    offer(after[:trail][-width:])  # right-aligned, trailing padding (a shifted row) dropped
+    offer(after[lead:][:width])  # left-aligned, the label's colspan padding dropped
+    offer(after[-width:])  # right-aligned as the grid stands
+    distinct = {_values(r) for r in readings}
+    if len(distinct) > 1 and add_up is not None:
+        adding = [r for r in readings if add_up(_values(r))]
+        if len({_values(r) for r in adding}) == 1:
+            reading = adding[0]
+            return RowRead(tuple(c if c.kind == "num" else None for c in reading), frozenset(), False, True)
+    if len(distinct) != 1:
+        return RowRead((None,) * width, frozenset(range(width)), False)
+    reading = readings[0]
+    return RowRead(tuple(c if c.kind == "num" else None for c in reading), frozenset(), False)
+
+
+def _values(reading: tuple[Cell, ...]) -> tuple:
+    return tuple(c.value if c.kind == "num" else None for c in reading)
+
+
+def read_row(
+    cells: list[Cell],
+    header: HeaderMap | None,
+    wanted: tuple[str, ...],
+    *,
+    shifts: list[int] | None = None,
+    add_up=None,
+) -> RowRead:
+    """A grid row's values for the `wanted` columns (see the module docs).
+
+    `shifts`: the shifts at which the row fits its header (`row_shifts`, narrowed by the caller to
+    the one of the row above where a rowspan continues); a value the shifts disagree on is
+    unresolved. `add_up(values)`: whether a reading satisfies the row's own arithmetic (总计 = the
+    sum of the others), used only to choose between content readings that disagree.
+    """
+    if header is not None and shifts:
+        read = _by_header(cells, header, wanted, shifts)
+        if read is not None:
+            return read
+    return _by_content(cells, _label_end(cells), len(wanted), add_up)
