@@ -67,12 +67,16 @@ Findings
   captures are no evidence either way. Evidence: P's URL, t, and when a listing first showed it.
 - edited: consecutive versions of the current parse runs differ in a cell or in one of the spec's
   fields (title, agency, year, published_on, index_no, format, processing_fee_yuan, sections.*); never
-  url or notes. Page noise (visit counters, clocks) never makes a version: the ingest digest is over the
-  parsed report, not the page. Section texts are shown as the differing stretch with some context.
+  url, notes or quality, nor a cell either version lists as unresolved (not read is not changed).
+  Page noise (visit counters, clocks) never makes a version: the ingest digest is over the parsed
+  report, not the page. Section texts are shown as the differing stretch with some context.
 - checks_failed: the failed consistency rules of the current version (`rule:column`), plus
   `cross_year:COLUMN` where 上年结转 (applications.carried_over) differs from the same agency's
   previous-year 结转下年度继续办理 (applications.carried_forward); skipped when either cell is blank.
 - spam: injected links recorded on the report's page (`Document.spam`).
+- needs review: the parser doubts the current version's cells (its `quality`, REPORT.md): cells the
+  report has but that could not be read with confidence (`unresolved`, null in the export: not
+  blank), or a standard table not found. The numbers beside it should be checked against the source.
 """
 
 from __future__ import annotations
@@ -159,6 +163,9 @@ class AuditRow:
     spam: list[dict[str, str]] = field(default_factory=list)  # text, href
     warc: dict[str, Any] | None = None  # file, offset, record_id
     parse_failure: str | None = None  # a report page captured but not parsed: the reason
+    needs_review: bool = False  # the parser doubts some cells: check them against the source
+    unresolved: list[str] = field(default_factory=list)  # cells the report has but were not read
+    review_notes: list[str] = field(default_factory=list)  # the parser's reasons
 
 
 # --- who and when: pure ------------------------------------------------------------------------
@@ -377,7 +384,11 @@ def diff_versions(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
             a, b = _snippet(a, b)
             changes.append({"key": f"sections.{name}", "old": a, "new": b})
     old_cells, new_cells = old.get("cells") or {}, new.get("cells") or {}
+    # A cell one reading could not read is no evidence of an edit (REPORT.md `quality.unresolved`).
+    unread = {k for v in (old, new) for k in (v.get("quality") or {}).get("unresolved", [])}
     for key in sorted(set(old_cells) | set(new_cells)):
+        if key in unread:
+            continue
         if old_cells.get(key) != new_cells.get(key) or (key in old_cells) != (key in new_cells):
             changes.append({"key": key, "old": old_cells.get(key), "new": new_cells.get(key)})
     return changes
@@ -510,6 +521,9 @@ def _load_reports(session: Session, registry: dict[str, Portal]) -> list[_Found]
             edited=bool(changes),
             changes=changes,
             checks_failed=[f"{c['rule']}:{c['column']}" for c in data.get("checks", []) if not c.get("ok")],
+            needs_review=bool((data.get("quality") or {}).get("needs_review")),
+            unresolved=list((data.get("quality") or {}).get("unresolved", [])),
+            review_notes=list((data.get("quality") or {}).get("notes", [])),
             spam=[
                 {"text": s.get("text", ""), "href": s.get("href", "")} for s in version.document.spam or []
             ],
@@ -801,6 +815,8 @@ CSV_FIELDS = (
     "warc",
     "parse_failure",
     "status_reason",
+    "needs_review",
+    "unresolved",
 )
 
 
@@ -857,6 +873,8 @@ def finding_kinds(row: AuditRow) -> list[tuple[str, str, int | None]]:
         kinds.append(("spam", "spam", len(row.spam)))
     if row.parse_failure:
         kinds.append(("failure", "not parsed", None))
+    if row.needs_review:
+        kinds.append(("review", "needs review", len(row.unresolved) or None))
     return kinds
 
 

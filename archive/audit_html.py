@@ -42,7 +42,7 @@ th{background:#eef2f7}
 .badge{display:inline-block;font-size:.8em;padding:0 5px;margin:1px;border-radius:8px;color:#fff;
   white-space:nowrap}
 .b-backdated{background:#b3261e}.b-edited{background:#8a5a00}.b-checks{background:#5b4a9e}
-.b-spam{background:#000}.b-failure{background:#666}
+.b-spam{background:#000}.b-failure{background:#666}.b-review{background:#8a5a00}
 details{margin-top:2px}summary{cursor:pointer;color:#345}
 .small{font-size:.85em;color:#555;word-break:break-all}
 td.num{text-align:right}
@@ -164,10 +164,15 @@ def _badges(r: AuditRow) -> tuple[str, int]:
         details.append(f"<li>spam link: {_e(s.get('text'))} &lt;{_e(s.get('href'))}&gt;</li>")
     if r.parse_failure:
         details.append(f"<li>not parsed: {_e(r.parse_failure)}</li>")
+    if r.needs_review:
+        unread = ", ".join(r.unresolved[:12]) + (" …" if len(r.unresolved) > 12 else "")
+        details.append(f"<li>needs review: {_e('; '.join(r.review_notes[:3]))}"
+                       + (f" (not read: {_e(unread)})" if unread else "") + "</li>")  # fmt: skip
     html = " ".join(parts)
     if details:
         html += f'<details><summary>details</summary><ul class="small">{"".join(details)}</ul></details>'
     count = r.backdated + len(r.changes) + len(r.checks_failed) + len(r.spam) + bool(r.parse_failure)
+    count += r.needs_review
     return html, count
 
 

@@ -23,7 +23,7 @@ from archive.ingest import current_version
 
 CSV_FIELDS = (
     "url", "page_url", "first_seen", "title", "agency", "year", "published_on", "index_no", "format",
-    "processing_fee_yuan", "checks_failed",
+    "processing_fee_yuan", "checks_failed", "needs_review", "unresolved",
 )  # fmt: skip
 
 
@@ -68,14 +68,25 @@ def write_jsonl(engine: Engine, out: IO[str]) -> int:
 
 
 def write_csv(engine: Engine, out: IO[str]) -> int:
-    """One row per report: the metadata columns, then every cell key any report has."""
+    """One row per report: the metadata columns, then every cell key any report has.
+
+    `needs_review` and `unresolved` carry the report's `quality` (REPORT.md): an empty cell whose key
+    is listed in `unresolved` was not read, not left blank by the report. Reports stored before
+    `quality` existed leave both columns empty.
+    """
     records = list(iter_export_records(engine))
     cell_keys = sorted({k for r in records for k in r["cells"]})
     writer = csv.writer(out)
     writer.writerow([*CSV_FIELDS, *cell_keys])
     for r in records:
         failed = ";".join(f"{c['rule']}:{c['column']}" for c in r["checks"] if not c["ok"])
-        meta = [r.get(f) if f != "checks_failed" else failed for f in CSV_FIELDS]
+        quality = r.get("quality")
+        derived = {
+            "checks_failed": failed,
+            "needs_review": None if quality is None else str(bool(quality.get("needs_review"))).lower(),
+            "unresolved": None if quality is None else ";".join(quality.get("unresolved", [])),
+        }
+        meta = [derived[f] if f in derived else r.get(f) for f in CSV_FIELDS]
         writer.writerow([*("" if v is None else v for v in meta), *(_cell(r["cells"], k) for k in cell_keys)])
     return len(records)
 

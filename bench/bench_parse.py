@@ -5,7 +5,12 @@ metadata, narrative, the three tables with spans and Word markup); each page is 
 `trafilatura.extract(html, output_format="markdown", include_tables=True, deduplicate=False)`
 exactly as the crawler does, and the extractor's output is parsed with `parse_report`. Prints
 both times, their ratio (the parser must cost less than half the extraction) and reports per
-second on one core. Not a test: run `python bench/bench_parse.py [N]`.
+second on one core.
+
+Then the text shapes that take the template aligner (`archive.parser.align`): reports torn and
+misread as PDF extractors and OCR print them (`tests/mutations.py`), against the time the project
+takes to turn a real PDF report into text (`../shared/real/*.pdf`, where present).
+Not a test: run `python bench/bench_parse.py [N]`.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import trafilatura  # noqa: E402
-from reportgen import generate  # noqa: E402
+from mutations import mutate  # noqa: E402
+from reportgen import generate, model  # noqa: E402
 
+from archive.documents.pdf import read_pdf  # noqa: E402
 from archive.parser import parse_html, parse_report  # noqa: E402
 from archive.report import NotAReport  # noqa: E402
 
@@ -74,6 +81,38 @@ def main(n: int = 200) -> None:
     print(f"ratio parse / extract:           {par / ext:7.3f}  (must be < 0.5: {verdict})")
     print(f"parse_report throughput, 1 core: {1 / par:7.1f} reports/s")
     print(f"extract + parse, 1 core:         {1 / (ext + par):7.1f} pages/s")
+
+    aligned(max(n // 2, 20))
+
+
+def aligned(n: int) -> None:
+    """Parse time of torn and OCR'd report text (the aligner's path) against PDF text extraction."""
+    pdf_times = []
+    for pdf in sorted((ROOT.parent / "shared" / "real").glob("*.pdf")):
+        body = pdf.read_bytes()
+        t0 = time.perf_counter()
+        read_pdf(body)
+        pdf_times.append(time.perf_counter() - t0)
+    for shape in ("torn", "ocr"):
+        texts = []
+        for seed in range(n):
+            rng = random.Random(f"bench-{shape}-{seed}")
+            texts.append(mutate(model(rng), shape, rng).text)
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            parse_report(text)
+            times.append(time.perf_counter() - t0)
+        mean, worst = statistics.mean(times), max(times)
+        print(f"parse_report, {shape + ' text:':12}      {mean * 1000:7.2f} ms (max {worst * 1000:.0f} ms, "
+              f"{1 / mean:.1f} reports/s)")  # fmt: skip
+        if pdf_times:
+            print(f"  ratio to PDF text extraction:  {mean / statistics.mean(pdf_times):7.3f}")
+    if pdf_times:
+        print(f"PDF → text per real report:      {statistics.mean(pdf_times) * 1000:7.2f} ms "
+              f"({len(pdf_times)} PDFs in ../shared/real)")  # fmt: skip
+    else:
+        print("PDF → text: ../shared/real absent, no ratio")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ exactly; otherwise a cell may be null, but only when it is listed in `quality.un
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -62,12 +63,17 @@ def _number(text: str, rng: random.Random, ocr: bool, thousands: bool) -> str:
         n = int(text)
         text = f"{n:,}".replace(",", rng.choice([",", "，"]))
     if ocr and rng.random() < 0.15:
-        text = "".join(rng.choice("Oo") if ch == "0" else rng.choice("lI") if ch == "1" else ch for ch in text)
+        text = "".join(
+            rng.choice("Oo") if ch == "0" else rng.choice("lI") if ch == "1" else ch for ch in text
+        )
     return text
 
 
 def _run(values: list[Cellish], rng: random.Random, ocr: bool, thousands: bool) -> list[str]:
     return [rng.choice(PLACEHOLDERS) if c.blank else _number(c.text, rng, ocr, thousands) for c in values]
+
+
+_FOOTER_LIKE = re.compile(r"^[-–—] \d{1,3} [-–—]$")
 
 
 def _page_break(rng: random.Random, page: int) -> str:
@@ -130,6 +136,10 @@ def render_torn(model: Model, rng: random.Random, *, ocr: bool = False) -> tuple
                 k = rng.randint(1, len(run) - 1)
                 run_lines = [" ".join(run[:k]), " ".join(run[k:])]
                 applied.add("split_runs")
+            if any(_FOOTER_LIKE.match(r) for r in (run_lines[1:] if glue else run_lines)):
+                # `— 1 —` on a line of its own is a page footer to any reader: those values are
+                # lost, and their row can only be unresolved.
+                applied.add("run_reads_as_page_footer")
             lines = list(parts)
             if glue:
                 lines[at] = f"{lines[at]} {run_lines[0]}"
@@ -144,6 +154,10 @@ def render_torn(model: Model, rng: random.Random, *, ocr: bool = False) -> tuple
                 page += 1
                 out.append(_page_break(rng, page))
                 applied.add("page_numbers")
+                if out[-1].isdigit() and len(run) == 1:
+                    # `0` / `行政许可` / `2`: which lone number is the row's, which the page's, is
+                    # undecidable from the text; the row must then be unresolved, not guessed.
+                    applied.add("page_number_beside_lone_value")
         out.extend(pending)
     if ocr:
         applied.add("ocr_digits")
@@ -234,7 +248,8 @@ def mutate(model: Model, shape: str, rng: random.Random) -> Mutated:
         if not model.headless and model.meta_style in ("colon", "spaced"):
             model.doc.blocks.insert(0, ("p", model.title))
         text, applied = render_torn(model, rng, ocr=shape == "ocr")
-        return Mutated(shape, text, model, False, applied, True)
+        undecidable = {"page_number_beside_lone_value", "run_reads_as_page_footer"}
+        return Mutated(shape, text, model, False, applied, not undecidable & set(applied))
     if shape in ("html-spans", "html-broken"):
         text, applied = render_html_mutated(model, rng, broken=shape == "html-broken")
         return Mutated(shape, text, model, True, applied, True)

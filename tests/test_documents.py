@@ -526,7 +526,9 @@ def test_sniff_kind_magic_first_then_content_type_then_suffix() -> None:
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
     ole_xls = documents.base.OLE2_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 64
-    ole_ppt = documents.base.OLE2_MAGIC + b"\x00" * 504 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 64
+    ole_ppt = (
+        documents.base.OLE2_MAGIC + b"\x00" * 504 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 64
+    )
     cases = [
         (pdf_bytes, "text/html", "a.doc", "pdf"),
         (b"\r\n" + pdf_bytes, None, "", "pdf"),  # junk before the header

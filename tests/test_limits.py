@@ -90,7 +90,9 @@ def test_hostile_documents_become_reasons() -> None:
             document_text(
                 hostile.pdf_many_pages(50_000, compact=True), "application/pdf", "a.pdf", sandbox=sandbox
             )
-        with pytest.raises(ExtractionError, match=r"DOCX.*(compression bomb|decoded-size limit|decoded size)"):
+        with pytest.raises(
+            ExtractionError, match=r"DOCX.*(compression bomb|decoded-size limit|decoded size)"
+        ):
             document_text(hostile.docx_zip_bomb(2**30), None, "a.docx", sandbox=sandbox)
         with pytest.raises(ExtractionError, match=r"DOCX.*(corrupt|CRC|bomb)"):
             document_text(hostile.docx_lying_sizes(2**30), None, "a.docx", sandbox=sandbox)

@@ -117,8 +117,9 @@ def fail(session: Session, capture: Capture, run: ParseRun, stage: str, reason: 
 
 
 def content_digest(data: dict) -> str:
-    """A digest of what the report says, not where it was found (url, notes excluded)."""
-    payload = {k: v for k, v in data.items() if k not in ("url", "notes")}
+    """A digest of what the report says, not where it was found or how sure the parser was of it
+    (url, notes and quality excluded)."""
+    payload = {k: v for k, v in data.items() if k not in ("url", "notes", "quality")}
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 

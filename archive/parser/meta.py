@@ -120,9 +120,11 @@ def find_title_lines(lines: list[Line], end: int) -> str | None:
 
 
 def agency_from_title(title: str | None) -> str | None:
-    """The reporting body named before the year in a title.
+    """The reporting body a title names: before the year, or after it when the year comes first.
 
-    `西藏自治区科学技术厅2023年…` → 西藏自治区科学技术厅.
+    `西藏自治区科学技术厅2023年…` → 西藏自治区科学技术厅; `2019年青禾市人民政府政府信息公开工作年度报告`
+    → 青禾市人民政府; `2023年度青禾县人民政府信息公开工作年度报告` → 青禾县人民政府 (its 政府 is
+    both the body's and the report's).
     """
     if not title:
         return None
@@ -132,9 +134,30 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     prefix = c[: m.start()].strip("《》\"“”'()（）:：-—")
     prefix = re.sub(r"^(关于|印发)", "", prefix)
+    if not prefix:
+        return _agency_after_year(c[m.end() :])
     if len(prefix) < 2 or not re.search(r"[\u3400-\u9fff]", prefix):
         return None
     return prefix
+
+
+# Last characters of an organ's name (局, 委员会, 办公室…): `X局政府信息公开` is X局's report.
+_ORGAN_END = "局委厅办室院会署部处所站队馆中心社行司团"
+
+
+def _agency_after_year(rest: str) -> str | None:
+    """The body named between a leading year and 政府信息公开/政务公开 (`2019年X市人民政府…`)."""
+    m = re.search(r"(?:信息公开|政务公开)", rest)
+    if not m:
+        return None
+    name = rest[: m.start()].strip("《》\"“”'()（）:：-—")
+    if name.endswith("政府政府"):
+        name = name[:-2]
+    elif name.endswith("政府") and len(name) > 2 and name[-3] in _ORGAN_END:
+        name = name[:-2]
+    if len(name) < 2 or not re.fullmatch(r"[\u3400-\u9fff（）()]+", name) or name in ("政府", "政务"):
+        return None
+    return name
 
 
 def _head_text(lines: list[Line], limit: int) -> str:

@@ -70,8 +70,10 @@ def strip_pinyin(text: str) -> str:
 # trip), NBSP, ideographic space, the U+2000 block, zero-width and BOM characters.
 _SPACE_RE = re.compile("[?\u00a0\u3000\u2000-\u200a\u202f\u205f]")
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
-# PDF page footers like "- 3 -" or "第 3 页 共 5 页".
-_PAGE_NO_RE = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+# PDF page footers like "- 3 -", "— 3 —" or "第 3 页 共 5 页".
+_PAGE_NO_RE = re.compile(
+    r"^\s*(?:[-–—]\s*\d{1,3}\s*[-–—]|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
 
 
 # CJK Radicals Supplement characters that PDF fonts use for whole simplified ideographs, which
@@ -172,11 +174,72 @@ def split_number_run(line: str) -> tuple[str, list[str]]:
     `行政许可 550` → (`行政许可`, [`550`]).
 
     A number glued to text (`规章20件`) is part of the text, not a cell. A line made only of
-    numbers gives an empty label.
+    numbers gives an empty label. OCR look-alikes in the run are read as the digits they stand for
+    (see `line_segments`).
     """
-    parts = line.split()
+    tokens, kinds = _value_tokens(line)
+    k = len(tokens)
+    while k > 0 and kinds[k - 1]:
+        k -= 1
+    return " ".join(tokens[:k]), tokens[k:]
+
+
+# OCR reads 0 as O/o and 1 as l/I/|: a token made only of digits and those letters, with a digit or
+# standing among numbers, is a number misread (a bare `|` is a rule of the table, never a 1).
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_OCR_TOKEN_RE = re.compile(r"^[+-]?[0-9OolI|]+(?:,[0-9OolI|]{3})*(?:\.[0-9OolI|]+)?$")
+
+
+_CJK_END_RE = re.compile(r"[\u3400-\u9fff）)]$")
+
+
+def _is_value_token(token: str) -> bool:
+    return bool(_RUN_TOKEN_RE.match(token)) or token in BLANK_MARKS - {""}
+
+
+def _value_tokens(line: str) -> tuple[list[str], list[bool]]:
+    """A line's tokens, OCR look-alikes next to numbers repaired, and which tokens are values."""
+    tokens = line.split()
+    kinds = [_is_value_token(t) for t in tokens]
+    lookalike = [bool(_OCR_TOKEN_RE.match(t)) and t.strip("|+-") != "" for t in tokens]
+    if tokens and all(lookalike):  # `l` or `O 0` alone on a line: a row's numbers, misread
+        return [t.translate(_OCR_DIGITS) for t in tokens], [True] * len(tokens)
+    for k in range(1, len(tokens)):  # `行政许可 o 行政处罚 0`: a look-alike right after a label
+        if lookalike[k] and not kinds[k] and _CJK_END_RE.search(tokens[k - 1]):
+            tokens[k], kinds[k] = tokens[k].translate(_OCR_DIGITS), True
+    changed = True
+    while changed:  # a look-alike next to a number is a number; so is one next to that one
+        changed = False
+        for k, token in enumerate(tokens):
+            if kinds[k] or not lookalike[k]:
+                continue
+            near = (k > 0 and kinds[k - 1]) or (k + 1 < len(tokens) and kinds[k + 1])
+            if near or any(ch.isdigit() for ch in token):
+                tokens[k] = token.translate(_OCR_DIGITS)
+                kinds[k] = changed = True
+    return tokens, kinds
+
+
+def line_segments(line: str) -> list[tuple[str, list[str]]]:
+    """A line as (text, run of number tokens) segments, in order: `label 1 2 label2 3 4` → two.
+
+    A token is a number when it reads as one (units and thousands separators allowed) or as a
+    written blank (— / 无); a token of digits and OCR look-alikes (`1O`, `l2`, `O`) counts as the
+    number it stands for when it holds a digit or stands next to a number. Text glued to a number
+    (`规章20件`) is text.
+    """
+    tokens, kinds = _value_tokens(line)
+    segments: list[tuple[str, list[str]]] = []
+    text: list[str] = []
     run: list[str] = []
-    while parts and (_RUN_TOKEN_RE.match(parts[-1]) or parts[-1] in BLANK_MARKS - {""}):
-        run.append(parts.pop())
-    run.reverse()
-    return " ".join(parts), run
+    for token, is_value in zip(tokens, kinds, strict=True):
+        if is_value:
+            run.append(token)
+            continue
+        if run:
+            segments.append((" ".join(text), run))
+            text, run = [], []
+        text.append(token)
+    if text or run:
+        segments.append((" ".join(text), run))
+    return segments

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from archive.parser.align import TextLine, align_rows
 from archive.parser.grid import HeaderMap, header_cells, read_row, row_shifts, update_header
 from archive.parser.layout import (
     ACTIVE_COLUMNS,
@@ -31,6 +32,8 @@ from archive.parser.layout import (
     APPLICANT_COLUMNS_WITH_SUBTOTAL,
     ORG_COLUMNS,
     OTHER_HANDLING_SUBROWS,
+    OUTCOME_ROWS_2021,
+    OUTCOME_ROWS_SINGLE,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     SUBTOTAL_COLUMN,
@@ -39,7 +42,7 @@ from archive.parser.layout import (
     match_active_labels,
     match_application_labels,
 )
-from archive.parser.normalize import Cell, compact, split_number_run
+from archive.parser.normalize import Cell, compact, line_segments, split_number_run
 from archive.parser.normalize import classify_cell as _classify_cell
 from archive.parser.textdoc import Line
 from archive.report import CellValue
@@ -421,7 +424,14 @@ def _assign(
     columns_of,
     *,
     anchored: bool,
+    printed_blanks: bool = False,
 ) -> None:
+    """Place each paired row's values in its columns.
+
+    `printed_blanks`: the region is text whose rows print their numbers as runs (PDF, OCR), where
+    a row label with no run after it may have lost its numbers to the extractor: its cells are
+    null *and* unresolved, not taken for blank.
+    """
     done: set[str] = set()
     seen: list[str] = []
     for key, group in pairs:
@@ -453,12 +463,18 @@ def _assign(
             result.notes.append(f"{prefix}.{key}: {note}")
         for col, v in zip(cols, values, strict=True):
             result.cells[f"{prefix}.{key}.{col}"] = v
+            if note and v is None:  # a doubtful cell left out, not a blank one
+                result.unresolved.add(f"{prefix}.{key}.{col}")
         done.add(key)
-    for key in seen:  # a row the report has, with every cell blank
+    for key in seen:  # a row the report has, with every cell blank (or, in text, lost)
         cols = columns_of(key)
         if cols is not None and key not in done:
             for col in cols:
                 result.cells.setdefault(f"{prefix}.{key}.{col}", None)
+                if printed_blanks:
+                    result.unresolved.add(f"{prefix}.{key}.{col}")
+            if printed_blanks:
+                result.notes.append(f"{prefix}.{key}: no numbers found for the row; left blank")
     result.rows_found = seen
 
 
@@ -559,11 +575,129 @@ def read_applications(
     joined = _joined_keys(groups, match_application_labels, "new", lambda k: True)
     if any(k in OTHER_HANDLING_SUBROWS for k in joined):
         joined = [k for k in joined if k != "other_handling"]
-    pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes)
-    _assign(result, "applications", pairs, lambda _k: columns, anchored=True)
+    if not _aligned_text(result, "applications", lines, start, end, groups, joined,
+                         _application_template(joined), lambda _k: columns):  # fmt: skip
+        pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes)
+        _assign(result, "applications", pairs, lambda _k: columns, anchored=True,
+                printed_blanks=_is_pdf_like(lines, start, end))  # fmt: skip
     if columns is APPLICANT_COLUMNS_WITH_SUBTOTAL:
         _drop_subtotal(result)
     return result
+
+
+def _application_template(joined: list[str]) -> list[str]:
+    """The applications rows a region should have, in order, with 三(六) as its labels show it."""
+    if any(k in OTHER_HANDLING_SUBROWS for k in joined):
+        outcomes = OUTCOME_ROWS_2021
+    elif "other_handling" in joined:
+        outcomes = OUTCOME_ROWS_SINGLE
+    else:
+        outcomes = OUTCOME_ROWS_2021[:-3]
+    return ["new", "carried_over", *outcomes, "total", "carried_forward"]
+
+
+def _is_pdf_like(lines: list[Line], start: int, end: int) -> bool:
+    """Whether a region is text whose rows print as runs of numbers (PDF, OCR), not one cell a line."""
+    region = lines[start:end]
+    if any(ln.kind in ("grid", "loose", "tab", "tabblank") for ln in region):
+        return False
+    return any(sum(len(run) for _, run in line_segments(ln.text)) >= 2 for ln in region)
+
+
+def _text_lines(lines: list[Line], start: int, end: int, matcher, allowed) -> list[TextLine]:
+    """The region's lines as the aligner reads them: each label segment with the run after it, and
+    the rows that the loose label lines around it name (a label torn from its numbers wraps around
+    them: fragments above, below, or both)."""
+    segments = [seg for line in lines[start:end] for seg in line_segments(line.text)]
+
+    def names(text: str) -> set[str]:
+        return {k for _, k in matcher(text) if allowed(k)} if text else set()
+
+    out: list[TextLine] = []
+    for i, (text, run) in enumerate(segments):
+        if not run:
+            out.append(TextLine((), ()))
+            continue
+        anchors = tuple(names(compact(text)))
+        above = _loose_block(segments, i, -1)
+        below = ([compact(text)] if text else []) + _loose_block(segments, i, 1)
+        near: set[str] = set()
+        for a in range(min(len(above), 3) + 1):
+            for b in range(min(len(below), 3) + 1):
+                if a + b:
+                    near |= names("".join(above[len(above) - a :] + below[:b]))
+        out.append(TextLine(anchors, tuple(classify_cell(t) for t in run), tuple(sorted(near))))
+    return out
+
+
+def _loose_block(segments: list[tuple[str, list[str]]], i: int, step: int) -> list[str]:
+    """The label-only lines next to segment `i` (before it when `step` is -1), in text order."""
+    block: list[str] = []
+    j = i + step
+    while 0 <= j < len(segments) and not segments[j][1] and len(block) < 3:
+        if segments[j][0]:
+            block.append(compact(segments[j][0]))
+        j += step
+    return block[::-1] if step < 0 else block
+
+
+def _aligned_text(
+    result: TableResult,
+    prefix: str,
+    lines: list[Line],
+    start: int,
+    end: int,
+    groups: list[Group],
+    joined: list[str],
+    template: list[str],
+    columns_of,
+) -> bool:
+    """Read a PDF-like region whose runs and labels do not pair up one to one, by aligning its lines
+    to the template rows (`archive.parser.align`); False when the region is not such a region."""
+    if not _is_pdf_like(lines, start, end):
+        return False
+    value_groups = [g for g in groups if _is_run(g)]
+    if len(value_groups) == len(joined) and all(
+        len(g.values) == len(columns_of(k)) for g, k in zip(value_groups, joined, strict=True)
+    ):
+        return False  # runs and labels pair up in order: the plain reading is exact
+    matcher = match_application_labels if prefix == "applications" else match_active_labels
+    rows = [k for k in template if columns_of(k) is not None]
+    found = set(joined)
+    text_lines = _text_lines(lines, start, end, matcher, lambda k: k in rows)
+
+    def adds_up(row: str, values: tuple[Cell, ...]) -> bool | None:
+        """Whether the row's numbers add up; None when a blank makes it unknowable."""
+        if prefix != "applications":
+            return None
+        numbers = tuple(c.value if c.kind == "num" else None for c in values)
+        return _row_adds_up(numbers) if all(v is not None for v in numbers) else None
+
+    alignment = align_rows(text_lines, rows, lambda k: len(columns_of(k)), add_up=adds_up, named=found)
+    for row in rows:
+        cols = columns_of(row)
+        placement = alignment.placed.get(row)
+        if placement is None and row not in alignment.unresolved and row not in found:
+            continue  # neither numbers nor a label: a row the report does not print
+        result.rows_found.append(row)  # placed, or named but unread: unresolved
+        for i, col in enumerate(cols):
+            key = f"{prefix}.{row}.{col}"
+            if placement is None:
+                result.cells[key] = None
+                result.unresolved.add(key)
+                continue
+            cell = placement.values[i]
+            result.cells[key] = cell.value if cell.kind == "num" else None
+            if not placement.anchored:
+                result.inferred.add(key)
+    if alignment.unresolved:
+        result.notes.append(
+            f"{prefix}: rows {', '.join(alignment.unresolved)} could be read more than one way; left blank"
+        )
+    unread = [r for r in rows if r in found and r not in alignment.placed and r not in alignment.unresolved]
+    if unread:
+        result.notes.append(f"{prefix}: no numbers found for rows {', '.join(unread)}; left blank")
+    return True
 
 
 def read_active(
@@ -575,8 +709,10 @@ def read_active(
     groups = build_groups(lines, start, end, None, blank_mode=blank_mode, vocabulary=f"active-{fmt}")
     events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
     joined = _joined_keys(groups, match_active_labels, None, lambda k: k in columns)
-    pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)
-    _assign(result, "active", pairs, columns.get, anchored=False)
+    if not _aligned_text(result, "active", lines, start, end, groups, joined, list(columns), columns.get):
+        pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)
+        _assign(result, "active", pairs, columns.get, anchored=False,
+                printed_blanks=_is_pdf_like(lines, start, end))  # fmt: skip
     return result
 
 
