@@ -10,7 +10,8 @@ grid columns, leaves `</td>` and `</tr>` out, cuts one table into several with t
 and wraps rows in `<p>` and `<font>`.
 
 `mutate(model, shape, rng)` renders one report in `shape` ("torn", "ocr", "html-spans",
-"html-broken") with a random selection of that shape's mutations; `Mutated.keeps_labels` says
+"html-broken") with a random selection of that shape's mutations (and, in every shape, some table
+headings reworded or dropped); `Mutated.keeps_labels` says
 whether every label is still somewhere in its table region (then the parser must read every cell
 exactly; otherwise a cell may be null, but only when it is listed in `quality.unresolved`).
 """
@@ -58,6 +59,9 @@ def _fragments(label: str, rng: random.Random) -> list[str]:
     return [p for p in parts if p]
 
 
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
 def _number(text: str, rng: random.Random, ocr: bool, thousands: bool) -> str:
     if thousands and text.isdigit() and len(text) >= 4 and rng.random() < 0.7:
         n = int(text)
@@ -66,7 +70,31 @@ def _number(text: str, rng: random.Random, ocr: bool, thousands: bool) -> str:
         text = "".join(
             rng.choice("Oo") if ch == "0" else rng.choice("lI") if ch == "1" else ch for ch in text
         )
+    elif ocr and rng.random() < 0.08:
+        text = text.translate(_FULL_WIDTH)
     return text
+
+
+# Section headings of the tables as other templates and extractors word them, or lose them.
+HEADING_VARIANTS = {
+    "二、主动公开政府信息情况": ["（二）主动公开政府信息情况", "2.主动公开政府信息情况", "二、主动公开政府信息", None],
+    "三、收到和处理政府信息公开申请情况": [
+        "（三）收到和处理政府信息公开申请情况", "3.收到和处理政府信息公开申请情况",
+        "三、收到和处理政府信息公开申请", None,
+    ],
+    "四、政府信息公开行政复议、行政诉讼情况": ["（四）政府信息公开行政复议、行政诉讼情况", "四、行政复议、行政诉讼情况", None],
+}  # fmt: skip
+
+
+def reword_headings(model: Model, rng: random.Random) -> list[str]:
+    """Reword or drop some table headings in place; the mutations applied."""
+    applied = set()
+    for k, (kind, payload) in enumerate(model.doc.blocks):
+        if kind == "p" and payload in HEADING_VARIANTS and rng.random() < 0.25:
+            variant = rng.choice(HEADING_VARIANTS[str(payload)])
+            model.doc.blocks[k] = ("p", variant or "")
+            applied.add("reworded_headings" if variant else "dropped_headings")
+    return sorted(applied)
 
 
 def _run(values: list[Cellish], rng: random.Random, ocr: bool, thousands: bool) -> list[str]:
@@ -161,6 +189,8 @@ def render_torn(model: Model, rng: random.Random, *, ocr: bool = False) -> tuple
         out.extend(pending)
     if ocr:
         applied.add("ocr_digits")
+        if any(ch in "０１２３４５６７８９" for line in out for ch in line):
+            applied.add("full_width_digits")
     return "\n".join(out), sorted(applied)
 
 
@@ -241,6 +271,13 @@ def render_html_mutated(model: Model, rng: random.Random, *, broken: bool) -> tu
 
 
 def mutate(model: Model, shape: str, rng: random.Random) -> Mutated:
+    headings = reword_headings(model, rng)
+    mutated = _mutate(model, shape, rng)
+    mutated.applied = sorted({*mutated.applied, *headings})
+    return mutated
+
+
+def _mutate(model: Model, shape: str, rng: random.Random) -> Mutated:
     if shape in ("torn", "ocr"):
         exp = model.expected  # a PDF has no page metadata block: as reportgen's pdf shape
         exp.index_no, exp.published_on = None, model.signed

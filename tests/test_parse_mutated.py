@@ -103,7 +103,8 @@ def test_the_mutations_really_happen() -> None:
                 seen[name] = seen.get(name, 0) + 1
     wanted = {"torn_labels", "merged_rows", "split_runs", "page_numbers", "thousands", "ocr_digits",
               "value_colspans", "unclosed_td", "unclosed_tr", "split_tables", "repeated_header",
-              "rows_in_p", "rows_in_font"}  # fmt: skip
+              "rows_in_p", "rows_in_font", "full_width_digits", "reworded_headings",
+              "dropped_headings"}  # fmt: skip
     assert {k: seen.get(k, 0) for k in wanted if seen.get(k, 0) < 5} == {}
 
 
