@@ -30,6 +30,7 @@ from trafilatura.settings import DEFAULT_CONFIG
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
 from archive.dom import browser_dom
+from archive.hidden import hidden_elements
 
 # Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).
 CONTENT_XPATHS = (
@@ -42,28 +43,6 @@ CONTENT_XPATHS = (
     '//*[contains(@class, "article-content")]',
     '//*[@id="content"]',
 )
-
-
-# A block pushed off screen by a large negative offset (``left:-9999px``, ``text-indent:-999em``,
-# ``left:-100%``): the usual hiding place of injected spam. Only a large offset counts: Word-pasted
-# bodies are full of small ones (``margin-left:-5.4pt`` on every table, ``text-indent:-21pt`` on
-# hanging indents, ``position:relative;top:-1.5pt``), and pruning those loses tables and headings.
-# Every declaration is tested, with the property name anchored (``margin-left`` is not ``left``).
-_OFFSET_RE = re.compile(
-    r"(?:^|[;{\s])(?:left|top|text-indent)\s*:\s*-\s*(\d+(?:\.\d+)?)\s*(px|pt|r?em|cm|in|%)?", re.I
-)
-_OFF_SCREEN_LIMITS = {"px": 500, "": 500, "pt": 375, "em": 30, "rem": 30, "cm": 13, "in": 5, "%": 50}
-
-
-def off_screen(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """The elements whose inline style pushes them far off screen (see `_OFFSET_RE`)."""
-    found = []
-    for el in tree.xpath('//*[contains(@style, "-")]'):  # cheap: most elements have no such style
-        for m in _OFFSET_RE.finditer(el.get("style") or ""):
-            if float(m[1]) >= _OFF_SCREEN_LIMITS[(m[2] or "").lower()]:
-                found.append(el)
-                break
-    return found
 
 
 # Furniture and spam trafilatura keeps unless told: hidden or off-screen blocks (the usual shape of
@@ -93,7 +72,6 @@ _SPAM_WORDS = re.compile(
     r"威尼斯人|太阳城|皇冠体育|金沙|澳门.{0,4}(?:娱乐|赌)|casino|baccarat|porn",
     re.I,
 )
-_HIDDEN_XPATH = " | ".join(PRUNE_XPATHS[:3])  # and `off_screen()`, which XPath 1.0 cannot express
 
 METADATA_LABELS = ("标题", "索引号", "发布机构", "发布日期", "成文日期", "公开日期", "发布时间", "文号")
 _LABEL_ALIASES = {
@@ -265,7 +243,7 @@ def find_spam(tree: lxml.html.HtmlElement) -> list[dict[str, str]]:
     """Links injected by spammers: gambling words in the anchor, or off-site links hidden from view."""
     # The set holds the element proxies themselves: lxml makes a proxy per access and frees it, so
     # a set of id()s would match unrelated anchors whose proxy reused a freed address.
-    hidden = {a for block in [*tree.xpath(_HIDDEN_XPATH), *off_screen(tree)] for a in block.iter("a")}
+    hidden = {a for block in hidden_elements(tree) for a in block.iter("a")}
     found = []
     for anchor in tree.iter("a"):
         text = re.sub(r"\s+", " ", anchor.text_content() or "").strip()
@@ -352,10 +330,10 @@ def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> 
     except (ValueError, lxml.etree.ParserError) as err:
         raise ExtractionError(f"unparseable HTML: {err}") from err
     metadata = page_metadata(tree)
-    body = _content_tree(tree)
-    for el in off_screen(body):
+    for el in hidden_elements(tree):  # on the whole page: its <style> rules are in the head
         if el.getparent() is not None:  # (an ancestor may have gone already)
             el.drop_tree()
+    body = _content_tree(tree)
     text = trafilatura.extract(
         body,
         url=url,

@@ -258,3 +258,70 @@ def test_ucap_custom_tags_name_and_date_the_page() -> None:
     metadata = page_metadata(lxml.html.document_fromstring(html))
     assert metadata["标题"] == "沭阳县水利局2023年政府信息公开工作年度报告"
     assert metadata["发布时间"].startswith("2024-01-19")
+
+
+HIDING_STYLE = """<meta charset="utf-8"><style>
+/* injected with the spam: class rules in the head, not inline */
+.gg-hide { display: none }
+#seo-box { visibility:hidden }
+.tiny { font-size: 0px; }
+.flat { height: 0; overflow: hidden }
+.ghost { opacity: 0 }
+.same { color: #fff; background-color: #FFFFFF }
+.clip { position: absolute; clip: rect(0 0 0 0) }
+.clip2 { clip-path: inset(50%) }
+/* legitimate: tabs shown by a second rule, and the inline-block gap trick */
+.tab-pane { display: none } .tab-pane.active { display: block }
+p.row-gap { font-size: 0 } .row-gap span { font-size: 14px }
+</style>"""
+
+
+def test_spam_hidden_in_every_form_never_reaches_the_text() -> None:
+    """Besides off-screen offsets: hidden by class rules of the page's own <style>, shrunk to
+    nothing (font-size 0, zero-height boxes, 1 px marquees, clip), transparent, painted in the
+    background's colour. None of it is text; every off-site link in it is spam evidence."""
+    import lxml.html
+
+    from archive.extract import find_spam
+
+    hidden = [
+        ("<div class='gg-hide'><a href='http://h1.example/'>澳门葡京娱乐</a></div>", "h1"),
+        ("<div id='seo-box'><a href='http://h2.example/'>在线投注平台</a></div>", "h2"),
+        ("<p class='tiny'><a href='http://h3.example/'>时时彩计划</a></p>", "h3"),
+        ("<div class='flat'><a href='http://h4.example/'>百家乐技巧</a></div>", "h4"),
+        ("<div class='ghost'><a href='http://h5.example/'>老虎机下载</a></div>", "h5"),
+        ("<div class='same'><a href='http://h6.example/'>六合彩资料</a></div>", "h6"),
+        ("<div class='clip'><a href='http://h7.example/'>真人视频荷官</a></div>", "h7"),
+        ("<div class='clip2'><a href='http://h8.example/'>皇冠体育开户</a></div>", "h8"),
+        ("<p style='font-size:0;line-height:0'><a href='http://h9.example/'>太阳城集团</a></p>", "h9"),
+        ("<div style='line-height:0;overflow:hidden'><a href='http://h10.example/'>赌场攻略</a></div>", "h10"),
+        ("<span style='color:rgb(255,255,255);background:#fff'><a href='http://h11.example/'>金沙娱乐</a></span>",
+         "h11"),
+        ("<div style='opacity:0.0'><a href='http://h12.example/'>体育投注</a></div>", "h12"),
+        ("<div style='width:1px;height:1px;overflow:hidden'><a href='http://h13.example/'>棋牌游戏</a></div>",
+         "h13"),
+        ("<marquee width='1' height='1'><a href='http://h14.example/'>威尼斯人</a></marquee>", "h14"),
+        ("<div aria-hidden='true'><a href='http://h15.example/'>开户送彩金</a></div>", "h15"),
+    ]  # fmt: skip
+    legit = (
+        "<div class='tab-pane active'><p>本机关全年主动公开政府信息1280条。</p></div>"
+        "<p class='row-gap'><span>本年度共召开政务公开专题会议4次，</span><span>研究部署重点工作。</span></p>"
+    )
+    html = page(meta=HIDING_STYLE, extra="".join(block for block, _ in hidden) + legit)
+    text = extract_page(html, "http://127.0.0.1/t.html", "utf-8").text
+    words = ("葡京", "在线投注", "时时彩", "百家乐", "老虎机", "六合彩", "荷官", "皇冠体育", "太阳城",
+             "赌场", "金沙", "体育投注", "棋牌", "威尼斯人", "开户送")  # fmt: skip
+    assert [w for w in words if w in text] == []
+    assert "本机关全年主动公开政府信息1280条" in text.replace(" ", "")
+    assert "本年度共召开政务公开专题会议4次，研究部署重点工作。" in text.replace(" ", "")
+    assert "一、本年新收政府信息公开申请数量" in text  # the report itself is untouched
+    hrefs = {s["href"] for s in find_spam(lxml.html.document_fromstring(html))}
+    assert {f"http://{host}.example/" for _, host in hidden} <= hrefs
+
+
+def test_a_page_rule_never_hides_the_report_table() -> None:
+    """A template rule that hides a class the article also uses (a CMS's print-only copy, a tab
+    shown by script) must not take the report's table with it."""
+    style = '<meta charset="utf-8"><style>.TRS_Editor table, .zwgk-print { display:none }</style>'
+    text = extract_page(page(meta=style), "http://127.0.0.1/t.html", "utf-8").text
+    assert "| 一、本年新收政府信息公开申请数量 |" in text
