@@ -131,7 +131,35 @@ def _ole2_workbook(body: bytes) -> bool:
     return "Workbook".encode("utf-16-le") in body or "Book\x00".encode("utf-16-le") in body
 
 
-def sniff_kind(body: bytes, content_type: str | None, url: str) -> str | None:
+def disposition_filename(value: str | None) -> str | None:
+    """The file name a `Content-Disposition` header gives: RFC 5987's `filename*=UTF-8''…` first,
+    then `filename=`, whose raw bytes old servers send in UTF-8 or GBK (they reach us as latin-1)."""
+    if not value:
+        return None
+    m = re.search(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", value, re.I)
+    if m:
+        charset = m[1].lower()
+        try:
+            return unquote(m[2].strip().strip('"'), encoding=charset, errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            pass
+    m = re.search(r'filename\s*=\s*(?:"([^"]*)"|([^;]+))', value, re.I)
+    if not m:
+        return None
+    name = (m[1] if m[1] is not None else m[2]).strip()
+    try:
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:
+        return unquote(name)
+    for charset in ("utf-8", "gb18030"):
+        try:
+            return unquote(raw.decode(charset), encoding=charset)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def sniff_kind(body: bytes, content_type: str | None, url: str, filename: str | None = None) -> str | None:
     """The document kind of a response: magic bytes first, then the content type, then the URL suffix.
 
     None means "not a document": HTML (a CMS error page served as application/pdf is still an
@@ -163,13 +191,13 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str | None:
             return None
     elif body.startswith(OLE2_MAGIC):
         word = _ole2_word(body)
-        declared = _declared_kind(content_type, url)
+        declared = _declared_kind(content_type, url) or _named_kind(filename)
         if word is False:  # Excel or WPS 表格 (a Workbook stream), or PowerPoint
             return ("et" if declared == "et" else "xls") if _ole2_workbook(body) else None
         return "wps" if declared == "wps" else "doc"
     if stripped[:1] == b"<" and re.match(rb"<(?:!doctype|html|\?xml|head|body|!--)", stripped[:20].lower()):
         return None  # an HTML page, whatever the headers say
-    return _declared_kind(content_type, url)
+    return _declared_kind(content_type, url) or _named_kind(filename)
 
 
 def _declared_kind(content_type: str | None, url: str) -> str | None:
@@ -177,6 +205,11 @@ def _declared_kind(content_type: str | None, url: str) -> str | None:
     if ctype in _CONTENT_TYPES:
         return _CONTENT_TYPES[ctype]
     return _SUFFIXES.get(_url_suffix(url))
+
+
+def _named_kind(filename: str | None) -> str | None:
+    """The kind a file name's suffix says (`X年报.docx` → docx)."""
+    return _SUFFIXES.get(os.path.splitext(filename)[1].lower()) if filename else None
 
 
 def document_text(

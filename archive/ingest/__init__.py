@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from archive.db import ParseRun
-from archive.documents import sniff_kind
+from archive.documents import disposition_filename, sniff_kind
 from archive.ingest.attachments import ingest_attachment
 from archive.ingest.links import link_before, page_links
 from archive.ingest.pages import ingest_page
@@ -126,9 +126,13 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
         return IngestResult("blocked", record.url, reason=reason)
     if record.status != 200:
         return IngestResult("capture", record.url)
-    if mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<"):
+    # A download endpoint answers with any type (octet-stream, even text/html): the bytes decide,
+    # then the type, then the file name its Content-Disposition gives, then the URL.
+    filename = disposition_filename(header(record.headers, "Content-Disposition"))
+    by_bytes = sniff_kind(record.body, None, "")
+    if by_bytes is None and (mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<")):
         return ingest_page(session, record, capture, content_type, run, new)
-    kind = sniff_kind(record.body, content_type, record.url)
+    kind = sniff_kind(record.body, content_type, record.url, filename)
     if kind is not None:
         return ingest_attachment(session, record, capture, content_type, kind, run)
     what = f"{len(record.body)} bytes of {mime or 'undeclared type'}"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title, normalise_title
 from archive.db import Capture, Document, PageLink, ParseRun
-from archive.urls import absolute_url
+from archive.urls import absolute_url, is_document_link
 from archive.warcstore import RecordRef, StoredResponse
 
 ATTACHMENT_HREF = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)(?:$|[?#])", re.I)
@@ -39,7 +39,7 @@ def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, st
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
         text = re.sub(r"\s+", "", anchor.text_content() or "") or (anchor.get("title") or "").strip()
-        if ATTACHMENT_HREF.search(href):
+        if ATTACHMENT_HREF.search(href) or is_document_link(absolute_url(page_url, href), text):
             found.append(("attachment", absolute_url(page_url, href), text[:500]))
         elif is_report_title(text) or is_report_title(anchor.get("title")):
             found.append(("report", absolute_url(page_url, href), text[:500]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from archive.classify import in_report_column, is_navigation, is_pagination, is_report_title, is_subcolumn
-from archive.urls import absolute_url
+from archive.urls import absolute_url, is_document_link
 from crawler.platforms.base import Link, Page
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
@@ -58,7 +58,7 @@ def classify_anchor(
     Paging links and the report column's sub-columns are listings: they spend the listing budget
     (`NIANBAO_MAX_LISTING_PAGES`), not the navigation hops."""
     named_report = is_report_title(title) or is_report_title(text)
-    if ATTACHMENT.search(path):
+    if ATTACHMENT.search(path) or is_document_link(url, text or title):
         return Link(url, "attachment", title or text) if named_report or on_report_page else None
     if _SKIP.search(path):
         return None

@@ -1,0 +1,146 @@
+"""Reports published behind download endpoints instead of file URLs (issue 10, item 4).
+
+博达 VSB serves attachments from `download.jsp?urltype=news.DownloadAttachUrl&…&wbfileid=…` as
+`application/octet-stream` with an RFC 5987 `filename*=`; 大汉/Hanweb-era sites from
+`/module/download/downfile.jsp?…&fileid=…`, some with a wrong `text/html` type and the raw bytes of
+a Chinese name in `filename=`. The spider must take these links for attachments, and the archive
+must read the bytes for what they are, tie them to their article page, and parse them. Built through
+the real path: WARC records written with `WarcStore`, ingested with `ingest_record`, exported.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from archive.db import open_database, sessions
+from archive.documents import disposition_filename, sniff_kind
+from archive.export import iter_export_records
+from archive.ingest import ingest_record, start_run
+from archive.urls import is_document_link
+from archive.warcstore import HttpExchange, WarcStore, iter_records
+from crawler.platforms.generic import classify_anchor
+
+DOCS = Path(__file__).parent / "fixtures" / "documents"
+SITE = "http://www.xihu.gov.cn"
+VSB = f"{SITE}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1522&wbfileid=4410"
+HANWEB = f"{SITE}/module/download/downfile.jsp?classid=0&filename=2201141.doc&fileid=88"
+PAGE_PDF = f"{SITE}/info/1046/30211.htm"
+PAGE_DOC = f"{SITE}/art/2022/1/14/art_1229_88.html"
+
+
+def article(title: str, href: str, anchor: str) -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        "<div class='nav'>首页 | 政务公开 | 无障碍 | 关怀版</div>"
+        f"<div class='article'><h1>{title}</h1><p>发布时间：2026-03-21</p>"
+        f"<p>附件：<a href='{href}'>{anchor}</a></p></div>"
+        "<div class='foot'>政务微信 政务微博 打印本页 关闭窗口</div></body></html>"
+    )
+
+
+def _write(store: WarcStore, url: str, body: bytes, headers: list[tuple[str, str]], when: datetime) -> None:
+    store.write_exchange(
+        HttpExchange(
+            url=url, method="GET", request_headers=[("Host", "www.xihu.gov.cn")], request_body=b"",
+            protocol="HTTP/1.1", status=200, reason="OK", response_headers=headers, body=body,
+            ip_address=None, fetched_at=when,
+        )
+    )  # fmt: skip
+
+
+def _expected(name: str) -> dict:
+    return json.loads((DOCS / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    data = tmp_path_factory.mktemp("download")
+    store = WarcStore(data / "warc")
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    t = datetime(2026, 3, 22, 9, tzinfo=UTC)
+    pdf_title = f"{_expected('chromium_2021')['agency']}2025年政府信息公开工作年度报告"
+    _write(store, PAGE_PDF, article(pdf_title, VSB, "2025年年报.pdf").encode(), html, t)
+    name = quote(f"{pdf_title}.pdf")
+    _write(store, VSB, (DOCS / "chromium_2021.pdf").read_bytes(), [
+        ("Content-Type", "application/octet-stream"),
+        ("Content-Disposition", f"attachment; filename*=UTF-8''{name}"),
+    ], t)  # fmt: skip
+    doc_title = f"{_expected('word97_2021')['agency']}2021年政府信息公开工作年度报告"
+    _write(store, PAGE_DOC, article(doc_title, HANWEB, "附件1").encode(), html, t)
+    _write(store, HANWEB, (DOCS / "word97_2021.doc").read_bytes(), [
+        ("Content-Type", "text/html"),  # the wrong type such endpoints send
+        ("Content-Disposition", 'attachment; filename="2021年报.doc"'),
+    ], t)  # fmt: skip
+    store.close()
+    engine = open_database(f"sqlite:///{data / 'nianbao.sqlite'}")
+    with sessions(engine).begin() as session:
+        run = start_run(session, "crawl")
+        for record in iter_records(data / "warc"):
+            ingest_record(session, record, run)
+    return {r["url"]: r for r in iter_export_records(engine)}
+
+
+@pytest.mark.parametrize(
+    ("url", "fixture", "page"),
+    [(VSB, "chromium_2021", PAGE_PDF), (HANWEB, "word97_2021", PAGE_DOC)],
+    ids=["vsb-octet-stream-filename-star", "hanweb-wrong-type-raw-filename"],
+)
+def test_a_report_behind_a_download_endpoint_is_parsed_and_tied_to_its_page(
+    exported: dict[str, dict], url: str, fixture: str, page: str
+) -> None:
+    expected = _expected(fixture)
+    record = exported.get(url)
+    assert record is not None, f"not exported: {sorted(exported)}"
+    assert record["page_url"] == page
+    assert (record["agency"], record["year"], record["format"]) == (
+        expected["agency"], expected["year"], expected["format"],
+    )  # fmt: skip
+
+    def same(got, want) -> bool:
+        return got == want if got is None or want is None else Decimal(str(got)) == Decimal(str(want))
+
+    wrong = {
+        k: (record["cells"].get(k), v)
+        for k, v in expected["cells"].items()
+        if not same(record["cells"].get(k), v)
+    }
+    assert wrong == {}
+    assert len(exported) == 2  # each report once: the page and its attachment are one report
+
+
+def test_download_links_are_attachments_to_the_spider() -> None:
+    for url in (VSB, HANWEB, f"{SITE}/attach/0/9f1c2e.pdf", f"{SITE}/getFile.do?fileId=77"):
+        link = classify_anchor(url, url.split("?")[0][len(SITE) :], "附件1", "", on_report_page=True)
+        assert link is not None and link.kind == "attachment", url
+    # off a report page, an unnamed download is not followed; named as a report, it is
+    assert classify_anchor(VSB, "/system/_content/download.jsp", "下载", "", on_report_page=False) is None
+    named = classify_anchor(VSB, "/system/_content/download.jsp", "2023年政府信息公开工作年度报告", "", False)
+    assert named is not None and named.kind == "attachment"
+    for url in (f"{SITE}/download/app.html", f"{SITE}/col/col1229/index.html", f"{SITE}/attach/list.html"):
+        assert not is_document_link(url), url
+
+
+def test_file_names_from_content_disposition() -> None:
+    name = "西湖区2023年政府信息公开工作年度报告.docx"
+    assert disposition_filename(f"attachment; filename*=UTF-8''{quote(name)}") == name
+    assert disposition_filename(f"attachment; filename=\"x.docx\"; filename*=utf-8''{quote(name)}") == name
+    raw_gbk = name.encode("gbk").decode("latin-1")  # how an old server's bytes reach us
+    assert disposition_filename(f'attachment; filename="{raw_gbk}"') == name
+    raw_utf8 = name.encode("utf-8").decode("latin-1")
+    assert disposition_filename(f"attachment; filename={raw_utf8}") == name
+    assert disposition_filename(f'inline; filename="{quote(name)}"') == name
+    assert disposition_filename(None) is None and disposition_filename("attachment") is None
+
+
+def test_the_bytes_decide_the_kind_then_the_file_name() -> None:
+    pdf = (DOCS / "chromium_2021.pdf").read_bytes()
+    assert sniff_kind(pdf, "application/octet-stream", VSB) == "pdf"
+    assert sniff_kind(pdf, "text/html", HANWEB) == "pdf"
+    assert sniff_kind(b"\x00" * 64, "application/octet-stream", VSB, "年报.docx") == "docx"
+    assert sniff_kind(b"\x00" * 64, "application/octet-stream", VSB, None) is None
