@@ -18,13 +18,12 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.db import open_database, sessions
 from archive.documents import disposition_filename, sniff_kind
 from archive.export import iter_export_records
-from archive.ingest import ingest_record, start_run
 from archive.urls import is_document_link
-from archive.warcstore import HttpExchange, WarcStore, iter_records
+from archive.warcstore import WarcStore
 from crawler.platforms.generic import classify_anchor
+from tests.archived import capture, ingest_archive
 
 DOCS = Path(__file__).parent / "fixtures" / "documents"
 SITE = "http://www.xihu.gov.cn"
@@ -44,16 +43,6 @@ def article(title: str, href: str, anchor: str) -> str:
     )
 
 
-def _write(store: WarcStore, url: str, body: bytes, headers: list[tuple[str, str]], when: datetime) -> None:
-    store.write_exchange(
-        HttpExchange(
-            url=url, method="GET", request_headers=[("Host", "www.xihu.gov.cn")], request_body=b"",
-            protocol="HTTP/1.1", status=200, reason="OK", response_headers=headers, body=body,
-            ip_address=None, fetched_at=when,
-        )
-    )  # fmt: skip
-
-
 def _expected(name: str) -> dict:
     return json.loads((DOCS / f"{name}.expected.json").read_text(encoding="utf-8"))
 
@@ -62,28 +51,22 @@ def _expected(name: str) -> dict:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     data = tmp_path_factory.mktemp("download")
     store = WarcStore(data / "warc")
-    html = [("Content-Type", "text/html; charset=utf-8")]
     t = datetime(2026, 3, 22, 9, tzinfo=UTC)
     pdf_title = f"{_expected('chromium_2021')['agency']}2025年政府信息公开工作年度报告"
-    _write(store, PAGE_PDF, article(pdf_title, VSB, "2025年年报.pdf").encode(), html, t)
+    capture(store, PAGE_PDF, article(pdf_title, VSB, "2025年年报.pdf").encode(), t)
     name = quote(f"{pdf_title}.pdf")
-    _write(store, VSB, (DOCS / "chromium_2021.pdf").read_bytes(), [
+    capture(store, VSB, (DOCS / "chromium_2021.pdf").read_bytes(), t, [
         ("Content-Type", "application/octet-stream"),
         ("Content-Disposition", f"attachment; filename*=UTF-8''{name}"),
-    ], t)  # fmt: skip
+    ])  # fmt: skip
     doc_title = f"{_expected('word97_2021')['agency']}2021年政府信息公开工作年度报告"
-    _write(store, PAGE_DOC, article(doc_title, HANWEB, "附件1").encode(), html, t)
-    _write(store, HANWEB, (DOCS / "word97_2021.doc").read_bytes(), [
+    capture(store, PAGE_DOC, article(doc_title, HANWEB, "附件1").encode(), t)
+    capture(store, HANWEB, (DOCS / "word97_2021.doc").read_bytes(), t, [
         ("Content-Type", "text/html"),  # the wrong type such endpoints send
         ("Content-Disposition", 'attachment; filename="2021年报.doc"'),
-    ], t)  # fmt: skip
+    ])  # fmt: skip
     store.close()
-    engine = open_database(f"sqlite:///{data / 'nianbao.sqlite'}")
-    with sessions(engine).begin() as session:
-        run = start_run(session, "crawl")
-        for record in iter_records(data / "warc"):
-            ingest_record(session, record, run)
-    return {r["url"]: r for r in iter_export_records(engine)}
+    return {r["url"]: r for r in iter_export_records(ingest_archive(data))}
 
 
 @pytest.mark.parametrize(

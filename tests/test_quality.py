@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from archive.audit import audit_rows, diff_versions, render
-from archive.db import open_database, sessions
+from archive.db import sessions
 from archive.export import iter_export_records, write_csv
-from archive.ingest import ingest_record, start_run
-from archive.warcstore import HttpExchange, WarcStore, iter_records
+from archive.warcstore import WarcStore
 from nianbao.sample_portal.build import report_page
 from nianbao.sample_portal.content import REPORTS
 from settings.registry import load_registry
+from tests.archived import capture, ingest_archive
 from tests.test_audit import REGISTRY_TOML, SITE
 
 # The applications table as a converter leaves it: a paragraph per printed line. 予以公开's numbers
@@ -78,29 +78,14 @@ def torn_page() -> str:
     )
 
 
-def _write(store: WarcStore, url: str, html: str, when: datetime) -> None:
-    store.write_exchange(
-        HttpExchange(
-            url=url, method="GET", request_headers=[("Host", url.split("/")[2])], request_body=b"",
-            protocol="HTTP/1.1", status=200, reason="OK",
-            response_headers=[("Content-Type", "text/html; charset=utf-8")],
-            body=html.encode("utf-8"), ip_address=None, fetched_at=when,
-        )
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory):
     data = tmp_path_factory.mktemp("quality")
     store = WarcStore(data / "warc")
-    _write(store, CLEAN_URL, report_page(REPORTS[4]), datetime(2024, 1, 26, 10, tzinfo=UTC))
-    _write(store, TORN_URL, torn_page(), datetime(2024, 1, 23, 10, tzinfo=UTC))
+    capture(store, CLEAN_URL, report_page(REPORTS[4]).encode(), datetime(2024, 1, 26, 10, tzinfo=UTC))
+    capture(store, TORN_URL, torn_page().encode(), datetime(2024, 1, 23, 10, tzinfo=UTC))
     store.close()
-    engine = open_database(f"sqlite:///{data / 'nianbao.sqlite'}")
-    with sessions(engine).begin() as session:
-        run = start_run(session, "crawl")
-        for record in iter_records(data / "warc"):
-            ingest_record(session, record, run)
+    engine = ingest_archive(data)
     (data / "registry.toml").write_text(REGISTRY_TOML, encoding="utf-8")
     engine.registry = data / "registry.toml"  # type: ignore[attr-defined]
     return engine
