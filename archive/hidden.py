@@ -23,9 +23,10 @@ reports the off-site links in them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.html
-from cssselect import SelectorError
+from cssselect import HTMLTranslator, SelectorError
 
 __all__ = ["hidden_elements", "hides"]
 
@@ -40,6 +41,7 @@ _TINY = r"(?:0*(?:\.\d+)?|1)(?:px)?"
 _DECL_RE = re.compile(r"([a-z-]+)\s*:\s*([^;]+)", re.I)
 _RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+_TRANSLATOR = HTMLTranslator()
 
 
 def _declarations(style: str) -> dict[str, str]:
@@ -64,6 +66,7 @@ def _colour(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # Word writes the same few styles on hundreds of elements of a page
 def hides(style: str) -> str | None:
     """Why a block of declarations hides its element's text, or None. `font-size:0` is reported as
     `font-size` (the caller checks whether descendants set their own size)."""
@@ -96,6 +99,16 @@ def hides(style: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _xpath(selector: str) -> str | None:
+    """A CSS selector as XPath (cached: templates repeat their rules on every page); None when
+    cssselect cannot read it."""
+    try:
+        return _TRANSLATOR.css_to_xpath(selector)
+    except (SelectorError, ValueError):
+        return None
+
+
 def _sets_font_size(el: lxml.html.HtmlElement, sized: set) -> bool:
     """Whether a descendant gives itself a font size again (then font-size:0 only hides gaps)."""
     return any(child in sized for child in el.iterdescendants())
@@ -121,9 +134,12 @@ def hidden_elements(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
                 selector = selector.strip()
                 if not selector or selector.startswith("@") or ":" in selector:
                     continue
+                xpath = _xpath(selector)
+                if xpath is None:
+                    continue
                 try:
-                    matched = tree.cssselect(selector)
-                except (SelectorError, ValueError, lxml.etree.XPathError):
+                    matched = tree.xpath(xpath)
+                except lxml.etree.XPathError:
                     continue
                 if shows and reason is None:
                     shown.update(matched)
