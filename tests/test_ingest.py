@@ -150,6 +150,36 @@ def test_a_page_linking_several_reports_keeps_each_of_them(tmp_path: Path) -> No
         assert rows[0].agency != rows[1].agency
 
 
+def test_a_repost_under_its_own_title_and_dates_is_one_report(tmp_path: Path) -> None:
+    """A 通知公告 copy of a report carries its own title, 索引号 and dates: the same numbers by the
+    same agency for the same year are one report, whichever URL the crawl meets first."""
+    html = PAGE.read_text(encoding="utf-8")
+    copy = (
+        html.replace(
+            "<title>青禾市发展和改革委员会2023年度政府信息公开工作年度报告_",
+            "<title>青禾市发展和改革委员会2023年度政府信息公开工作年度报告（全文）_",
+            1,
+        )
+        .replace(
+            'content="青禾市发展和改革委员会2023年度政府信息公开工作年度报告"',
+            'content="青禾市发展和改革委员会2023年度政府信息公开工作年度报告（全文）"',
+            1,
+        )
+        .replace("11999000MB1G3902XA/2024-00011", "11999000MB1G3902XA/2024-00042", 1)
+        .replace("2024-01-25", "2024-02-02")
+    )
+    assert copy.count("2024-02-02") >= 2 and "（全文）" in copy
+    for first, second in ((html, copy), (copy, html)):
+        engine, outcomes = ingest_all(tmp_path / str(len(first)), [
+            exchange("/zwgk/nb.html", first.encode(), "text/html; charset=utf-8", T0),
+            exchange("/tzgg/nb.html", second.encode(), "text/html; charset=utf-8", T0 + timedelta(hours=1)),
+        ])  # fmt: skip
+        assert outcomes == ["report", "unchanged"]
+        assert counts(engine) == (1, 1, 2)
+        [record] = exported(engine)
+        assert record["url"].endswith("/zwgk/nb.html")
+
+
 def test_a_repost_with_other_content_is_not_merged_by_title(tmp_path: Path) -> None:
     html = PAGE.read_text(encoding="utf-8")
     edited = html.replace("本年度未收取信息处理费", "本年度共收取信息处理费120元", 1)

@@ -123,13 +123,25 @@ def content_digest(data: dict) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _same_numbers(a: dict, b: dict) -> bool:
+    """Whether two readings state the same numbers, where both could read them."""
+    unread = {k for d in (a, b) for k in (d.get("quality") or {}).get("unresolved", [])}
+    if a.get("format") != b.get("format") or a.get("processing_fee_yuan") != b.get("processing_fee_yuan"):
+        return False
+    ca, cb = a.get("cells") or {}, b.get("cells") or {}
+    return all(ca.get(k) == cb.get(k) for k in set(ca) | set(cb) if k not in unread)
+
+
 def find_report(
     session: Session, report: Report, page_url: str, digest: str, run: ParseRun
 ) -> tuple[ReportRow | None, bool]:
     """The stored report this capture is of, and whether this run already holds it.
 
     Same (agency, year) at the report's document URL or article page (a re-capture, an edit, the
-    attachment of a parsed page); else a repost: same title, agency and year with equal content.
+    attachment of a parsed page); else a repost: the same (agency, year) anywhere with the same
+    numbers, whatever its own title, 索引号 and dates (a 通知公告 copy, a mirror column, a mobile
+    page): one report is one row, whichever URL the crawl meets first. A copy with other numbers
+    is a report of its own.
     A reparse first looks among the reports it has rebuilt. When none matches it takes over (returns
     as not held) a report at the same place, or a repost, that only older runs hold, preferring one
     whose (agency, year) as the older parser read them agree: its identity fields are then rewritten
@@ -143,24 +155,21 @@ def find_report(
     ).all()
     same_place = [row for row in at_place if (row.agency, row.year) == key]
     reposts: list[ReportRow] = []
-    if report.title and report.agency and report.year:
+    if report.agency and report.year:
         reposts = list(
             session.scalars(
                 select(ReportRow)
-                .where(
-                    ReportRow.title == report.title,
-                    ReportRow.agency == report.agency,
-                    ReportRow.year == report.year,
-                )
+                .where(ReportRow.agency == report.agency, ReportRow.year == report.year)
                 .order_by(ReportRow.id)
             )
         )
     for row in same_place:
         if current_version(row, run) is not None:
             return row, True
-    for row in reposts:
-        latest = current_version(row, run)
-        if latest is not None and latest.digest == digest:
+    data = report.to_dict()
+    held = [(row, current_version(row, run)) for row in reposts]
+    for row, latest in held:
+        if latest is not None and (latest.digest == digest or _same_numbers(latest.data or {}, data)):
             return row, True
     if run.kind == "reparse":  # an older parser's identity fields are only a hint
         for row in (*same_place, *reposts, *at_place):
