@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -367,8 +367,31 @@ def cmd_portals(args: argparse.Namespace) -> int:
     table = Table("name", "region", "level", "parent", "home", "platform")
     for p in registry.values():
         table.add_row(p.name, p.region, p.level, p.parent, p.home, p.platform)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(portal_counts(registry.values()))
     return 0
+
+
+def portal_counts(portals: Collection[Any]) -> Table:
+    """Portals by region and level (governments / all), with the confirmed ones, as a table."""
+    levels = ("central", "provincial", "municipal", "county")
+    counts: dict[str, dict[str, list[int]]] = {}
+    for p in portals:
+        cell = counts.setdefault(p.region, {lv: [0, 0] for lv in levels}).setdefault(p.level, [0, 0])
+        cell[0] += p.kind == "government"
+        cell[1] += 1
+    confirmed = {r: 0 for r in counts}
+    for p in portals:
+        confirmed[p.region] += p.confidence == "confirmed"
+    table = Table(
+        "region", *levels, "total", "confirmed", title="portals by region and level (governments/all)"
+    )
+    for region in sorted(counts, key=lambda r: (r != "全国", r)):
+        row = counts[region]
+        table.add_row(region, *(f"{row[lv][0]}/{row[lv][1]}" for lv in levels),
+                      str(sum(c[1] for c in row.values())), str(confirmed[region]))  # fmt: skip
+    return table
 
 
 # --- demo ------------------------------------------------------------------------------------

@@ -350,3 +350,65 @@ def test_nianbao_portals_reports_a_bad_user_file(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "township" in proc.stderr and "Traceback" not in proc.stderr
+
+
+DIVISIONS = Path(__file__).resolve().parents[1] / "settings" / "divisions.csv"
+
+
+def _government_names(division: str, level: str) -> set[str]:
+    """The names a division's people's government goes by in the registry."""
+    if level == "province":
+        return {f"{division}人民政府"}
+    if division.endswith("地区") or division.endswith("盟"):
+        return {f"{division}行政公署", f"{division}人民政府"}
+    return {f"{division}人民政府"}
+
+
+def test_every_province_and_prefecture_level_government_is_in_the_registry(
+    registry: dict[str, Portal],
+) -> None:
+    """settings/divisions.csv is the official list (民政部, source in settings/divisions.md): 31
+    province-level and 333 prefecture-level divisions; each has its government's portal, in its
+    region, at its level, under its province's government."""
+    import csv
+
+    rows = list(csv.DictReader(DIVISIONS.open(encoding="utf-8")))
+    provinces = [r for r in rows if r["level"] == "province"]
+    prefectures = [r for r in rows if r["level"] == "prefecture"]
+    assert (len(provinces), len(prefectures)) == (31, 333)
+    assert len({r["code"] for r in rows}) == len(rows)
+    province_portal = {}
+    for r in provinces:
+        [name] = _government_names(r["name"], "province") & set(registry)
+        assert (registry[name].level, registry[name].kind, registry[name].region) == (
+            "provincial", "government", r["province"]
+        ), name  # fmt: skip
+        province_portal[r["province"]] = name
+    missing = []
+    for r in prefectures:
+        found = _government_names(r["name"], "prefecture") & set(registry)
+        if not found:
+            missing.append(r["name"])
+            continue
+        portal = registry[found.pop()]
+        assert (portal.level, portal.kind, portal.region) == ("municipal", "government", r["province"]), (
+            portal
+        )
+        assert portal.parent == province_portal[r["province"]], portal.name
+    assert missing == []
+
+
+def test_nianbao_portals_counts_by_region_and_level() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "portals"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "portals by region and level" in proc.stdout
+    counts = proc.stdout[proc.stdout.index("portals by region and level") :].splitlines()
+    guangdong = next(line for line in counts if line.replace("│", " ").split()[:1] == ["广东"])
+    registry = load_registry()
+    municipal = sum(
+        p.region == "广东" and p.level == "municipal" and p.kind == "government" for p in registry.values()
+    )
+    assert municipal >= 21 and f"{municipal}/" in guangdong
