@@ -39,10 +39,11 @@ def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, st
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
         text = re.sub(r"\s+", "", anchor.text_content() or "") or (anchor.get("title") or "").strip()
-        if ATTACHMENT_HREF.search(href) or is_document_link(absolute_url(page_url, href), text):
-            found.append(("attachment", absolute_url(page_url, href), text[:500]))
+        url = absolute_url(page_url, href)
+        if ATTACHMENT_HREF.search(href) or is_document_link(url, text):
+            found.append(("attachment", url, text[:500]))
         elif is_report_title(text) or is_report_title(anchor.get("title")):
-            found.append(("report", absolute_url(page_url, href), text[:500]))
+            found.append(("report", url, text[:500]))
     return found
 
 

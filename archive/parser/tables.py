@@ -575,11 +575,11 @@ def read_applications(
     joined = _joined_keys(groups, match_application_labels, "new", lambda k: True)
     if any(k in OTHER_HANDLING_SUBROWS for k in joined):
         joined = [k for k in joined if k != "other_handling"]
-    if not _aligned_text(result, "applications", lines, start, end, groups, joined,
-                         _application_template(joined), lambda _k: columns):  # fmt: skip
+    pdf_like = _is_pdf_like(lines, start, end)
+    if not (pdf_like and _aligned_text(result, "applications", lines, start, end, groups, joined,
+                                       _application_template(joined), lambda _k: columns)):  # fmt: skip
         pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes)
-        _assign(result, "applications", pairs, lambda _k: columns, anchored=True,
-                printed_blanks=_is_pdf_like(lines, start, end))  # fmt: skip
+        _assign(result, "applications", pairs, lambda _k: columns, anchored=True, printed_blanks=pdf_like)
     if columns is APPLICANT_COLUMNS_WITH_SUBTOTAL:
         _drop_subtotal(result)
     return result
@@ -652,10 +652,9 @@ def _aligned_text(
     template: list[str],
     columns_of,
 ) -> bool:
-    """Read a PDF-like region whose runs and labels do not pair up one to one, by aligning its lines
-    to the template rows (`archive.parser.align`); False when the region is not such a region."""
-    if not _is_pdf_like(lines, start, end):
-        return False
+    """Read a PDF-like region (`_is_pdf_like`, checked by the caller) whose runs and labels do not
+    pair up one to one, by aligning its lines to the template rows (`archive.parser.align`); False
+    when they pair up in order, and the plain reading is exact."""
     value_groups = [g for g in groups if _is_run(g)]
     if len(value_groups) == len(joined) and all(
         len(g.values) == len(columns_of(k)) for g, k in zip(value_groups, joined, strict=True)
@@ -709,10 +708,11 @@ def read_active(
     groups = build_groups(lines, start, end, None, blank_mode=blank_mode, vocabulary=f"active-{fmt}")
     events = [(gi, k) for gi, k in _label_events(groups, match_active_labels, None) if k in columns]
     joined = _joined_keys(groups, match_active_labels, None, lambda k: k in columns)
-    if not _aligned_text(result, "active", lines, start, end, groups, joined, list(columns), columns.get):
+    pdf_like = _is_pdf_like(lines, start, end)
+    if not (pdf_like and _aligned_text(result, "active", lines, start, end, groups, joined, list(columns),
+                                       columns.get)):  # fmt: skip
         pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)
-        _assign(result, "active", pairs, columns.get, anchored=False,
-                printed_blanks=_is_pdf_like(lines, start, end))  # fmt: skip
+        _assign(result, "active", pairs, columns.get, anchored=False, printed_blanks=pdf_like)
     return result
 
 

@@ -18,7 +18,6 @@ from archive.classify import in_report_column, is_navigation, is_pagination, is_
 from archive.urls import absolute_url, is_document_link
 from crawler.platforms.base import Link, Page
 
-ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
 _SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|exe|apk)$", re.I)
 _NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
 
@@ -58,7 +57,7 @@ def classify_anchor(
     Paging links and the report column's sub-columns are listings: they spend the listing budget
     (`NIANBAO_MAX_LISTING_PAGES`), not the navigation hops."""
     named_report = is_report_title(title) or is_report_title(text)
-    if ATTACHMENT.search(path) or is_document_link(url, text or title):
+    if is_document_link(url, text or title):  # by the path's suffix, a download endpoint, or the text
         return Link(url, "attachment", title or text) if named_report or on_report_page else None
     if _SKIP.search(path):
         return None
