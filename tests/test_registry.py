@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,42 @@ def test_seed_agencies_are_departments_of_their_governments(registry: dict[str, 
             "department",
             parent,
         )
+
+
+# The main departments of every provincial-level government: the name after the province's prefix
+# (北京市, 内蒙古自治区, …), as a province names it and as a municipality does (委员会/局 forms).
+MAIN_DEPARTMENTS = {
+    "发展和改革": ("发展和改革委员会", "发展和改革委员会"),
+    "教育": ("教育厅", "教育委员会"),
+    "公安": ("公安厅", "公安局"),
+    "财政": ("财政厅", "财政局"),
+    "人力资源和社会保障": ("人力资源和社会保障厅", "人力资源和社会保障局"),
+    "自然资源": ("自然资源(和规划)?厅", "规划和自然资源(委员会|局)"),
+    "生态环境": ("生态环境厅", "生态环境局"),
+    "住房和城乡建设": ("住房和城乡建设厅", "住房和城乡建设(管理)?委员会"),
+    "交通运输": ("交通运输厅", "交通(运输)?委员会"),
+    "卫生健康": ("卫生健康委员会", "卫生健康委员会"),
+}
+
+
+def test_every_province_has_its_main_departments(registry: dict[str, Portal]) -> None:
+    """31 governments x 10 departments, each a provincial department under its own government."""
+    departments = [p for p in registry.values() if p.level == "provincial" and p.kind == "department"]
+    for region in REGIONS:
+        government = provincial_government(registry, region)
+        prefix = government.name.removesuffix("人民政府")
+        assert prefix != government.name, government.name
+        for label, (provincial, municipal) in MAIN_DEPARTMENTS.items():
+            pattern = re.escape(prefix) + (municipal if region in MUNICIPALITIES else provincial)
+            found = [p for p in registry.values() if re.fullmatch(pattern, p.name)]
+            assert len(found) == 1, (region, label, [p.name for p in found])
+            [portal] = found
+            assert (portal.level, portal.kind, portal.parent, portal.region) == (
+                "provincial", "department", government.name, region
+            ), portal.name  # fmt: skip
+            assert portal.home.startswith("https://"), portal.name
+            assert portal in departments
+    assert len(departments) >= 31 * len(MAIN_DEPARTMENTS)
 
 
 def test_parents_resolve_and_form_a_tree(registry: dict[str, Portal]) -> None:
