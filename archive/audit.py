@@ -51,6 +51,12 @@ of a listing that did not list it yet.
 |      |        |            |             |           | appeared between t and the deadline              |
 | set  | no     | none       | –           | unknown   | no claim, and we may simply have started late    |
 
+Where a report column of the agency's portal (or host) could not be read by any means (a
+`column_empty` finding of the crawl: adapters, data URLs, linked scripts and the browser all found
+nothing), a report not found is `unreadable` ("not found — column unreadable"), not `missing`: we
+may simply have failed to see it. The column itself gets a row of kind `column`, status
+`unreadable`, with what the crawl tried.
+
 A capture made by the deadline beats a later claimed date (a page re-dated on a later edit was still
 public in time). `missing` rows are separate: an agency (same name, same portal) with a report on an
 earlier year and none on year Y once today is past Y's deadline. Without `--year` every year from the
@@ -113,7 +119,7 @@ from archive.parser.meta import agency_from_title, parse_date
 from settings.registry import Portal
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
-STATUSES = ("missing", "late", "unknown", "on_time")  # most to least severe
+STATUSES = ("missing", "unreadable", "late", "unknown", "on_time")  # most to least severe
 LEVEL_ORDER = ("central", "provincial", "municipal", "county", "township", "")
 APPLICANT_COLUMNS = (
     "natural_person",
@@ -134,6 +140,7 @@ _TOWNSHIP = re.compile(r"(?:乡|镇|街道)(?:人民政府|办事处)?$")
 LAST_YEAR_UNDER_2007_REGULATIONS = 2018
 _PLACE_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|县|自治县|区|旗))+$")
 _CHUNK = 500
+COLUMN_EMPTY = "column_empty"  # the failure stage of a report column nothing could read
 
 
 @dataclass
@@ -152,7 +159,7 @@ class AuditRow:
     first_seen: str | None  # first capture showing the report, ISO UTC
     last_modified: str | None  # HTTP Last-Modified of the capture of the current version
     deadline: str | None  # ISO date
-    status: str  # on_time | late | missing | unknown
+    status: str  # on_time | late | missing | unreadable | unknown
     status_reason: str = ""
     portal: str = ""
     backdated: bool = False
@@ -163,6 +170,7 @@ class AuditRow:
     spam: list[dict[str, str]] = field(default_factory=list)  # text, href
     warc: dict[str, Any] | None = None  # file, offset, record_id
     parse_failure: str | None = None  # a report page captured but not parsed: the reason
+    column_empty: str | None = None  # a column row: the crawl could not read it, and what it tried
     needs_review: bool = False  # the parser doubts some cells: check them against the source
     unresolved: list[str] = field(default_factory=list)  # cells the report has but were not read
     review_notes: list[str] = field(default_factory=list)  # the parser's reasons
@@ -552,7 +560,7 @@ def _load_failures(session: Session, registry: dict[str, Portal], parsed_urls: s
     failures = session.scalars(
         select(Failure)
         .join(ParseRun, Failure.parse_run_id == ParseRun.id)
-        .where(live_run_clause())
+        .where(live_run_clause(), Failure.stage != COLUMN_EMPTY)
         .options(selectinload(Failure.capture))
         .order_by(Failure.id)
     ).all()
@@ -624,6 +632,58 @@ def _load_failures(session: Session, registry: dict[str, Portal], parsed_urls: s
     return found
 
 
+def _load_empty_columns(session: Session, registry: dict[str, Portal]) -> list[AuditRow]:
+    """Report columns the crawl could not read by any means (current runs), one row each."""
+    failures = session.scalars(
+        select(Failure)
+        .join(ParseRun, Failure.parse_run_id == ParseRun.id)
+        .where(live_run_clause(), Failure.stage == COLUMN_EMPTY)
+        .options(selectinload(Failure.capture))
+        .order_by(Failure.id)
+    ).all()
+    latest = {f.url: f for f in failures}  # a column read in a later crawl has no finding there
+    rows = []
+    for url, failure in latest.items():
+        portal = match_portal(url, registry)
+        named = re.match(r"「(.+?)」", failure.reason)
+        title = (
+            named[1] if named else session.scalars(select(PageLink.text).where(PageLink.url == url)).first()
+        )
+        capture = failure.capture
+        rows.append(
+            AuditRow(
+                agency=portal.name if portal else "",
+                level=portal.level if portal else "",
+                region=portal.region if portal else "",
+                kind="column",
+                year=None,
+                url=url,
+                page_url=url,
+                title=title or "",
+                published_on=None,
+                first_seen=_iso(_aware(capture.fetched_at)),
+                last_modified=None,
+                deadline=None,
+                status="unreadable",
+                status_reason=f"report column unreadable: {failure.reason}",
+                portal=portal.name if portal else "",
+                warc={
+                    "file": capture.warc_filename,
+                    "offset": capture.warc_offset,
+                    "record_id": capture.record_id,
+                },
+                column_empty=failure.reason,
+            )
+        )
+    return rows
+
+
+def _column_key(url: str, registry: dict[str, Portal]) -> str:
+    """What ties a report to a column: the registry portal of its page, else its host."""
+    portal = match_portal(url, registry)
+    return portal.name if portal else (urlsplit(url).hostname or "")
+
+
 def _load_listings(session: Session, urls: set[str]) -> dict[str, list[ListingCapture]]:
     """For each report URL: every evidence-bearing capture of every page that ever linked it."""
     linking: dict[str, set[str]] = defaultdict(set)  # listing page URL -> report URLs it linked
@@ -684,6 +744,7 @@ def audit_rows(
     session: Session, registry: dict[str, Portal], *, year: int | None, today: date
 ) -> list[AuditRow]:
     """Every report in the store (only reports on `year` when given) and every expected-but-missing one."""
+    columns = _load_empty_columns(session, registry)
     found = _load_reports(session, registry)
     found += _load_failures(session, registry, {f.row.url for f in found} | {f.row.page_url for f in found})
     listings = _load_listings(session, set().union(*(f.link_urls for f in found)) if found else set())
@@ -713,7 +774,16 @@ def audit_rows(
                 row.checks_failed += cross_year_failures(f.data, prev.data or {})
         if year is None or row.year == year:
             rows.append(row)
-    rows += _missing_rows(found, registry, year=year, today=today)
+    unreadable: dict[str, list[str]] = defaultdict(list)
+    for column in columns:
+        unreadable[_column_key(column.url, registry)].append(column.url)
+    for row, where in _missing_rows(found, registry, year=year, today=today):
+        empty = unreadable.get(where)
+        if empty:  # the agency's portal has a column nothing could read: we may have missed it there
+            row.status = "unreadable"
+            row.status_reason = f"not found — column unreadable ({', '.join(empty)}); {row.status_reason}"
+        rows.append(row)
+    rows += columns
     rows.sort(key=_sort_key)
     return rows
 
@@ -732,7 +802,9 @@ def _parse_iso(text: str) -> datetime:
 
 def _missing_rows(
     found: list[_Found], registry: dict[str, Portal], *, year: int | None, today: date
-) -> list[AuditRow]:
+) -> list[tuple[AuditRow, str]]:
+    """Rows for reports expected and not found, each with where its agency publishes (the portal's
+    name, else the host: `_agency_key`)."""
     years: dict[tuple[str, str], set[int]] = defaultdict(set)
     sample: dict[tuple[str, str], _Found] = {}
     for f in found:
@@ -740,7 +812,7 @@ def _missing_rows(
             continue
         years[f.agency_key].add(f.row.year)
         sample.setdefault(f.agency_key, f)
-    rows = []
+    rows: list[tuple[AuditRow, str]] = []
     for key, have in years.items():
         f = sample[key]
         first = min(have)
@@ -758,7 +830,7 @@ def _missing_rows(
             deadline = due(y)
             if y <= first or y in have or deadline is None or not deadline < today:
                 continue
-            rows.append(
+            rows.append((
                 AuditRow(
                     agency=f.row.agency,
                     level=f.row.level,
@@ -778,8 +850,9 @@ def _missing_rows(
                         f"reports on {', '.join(map(str, sorted(have)))} found, none on {y} "
                         f"by the deadline {deadline} (audited {today})"
                     ),
-                )
-            )
+                ),
+                key[1],
+            ))  # fmt: skip
     return rows
 
 
@@ -817,6 +890,7 @@ CSV_FIELDS = (
     "status_reason",
     "needs_review",
     "unresolved",
+    "column_empty",
 )
 
 
@@ -875,6 +949,8 @@ def finding_kinds(row: AuditRow) -> list[tuple[str, str, int | None]]:
         kinds.append(("failure", "not parsed", None))
     if row.needs_review:
         kinds.append(("review", "needs review", len(row.unresolved) or None))
+    if row.column_empty:
+        kinds.append(("column", "column unreadable", None))
     return kinds
 
 

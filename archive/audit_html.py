@@ -38,11 +38,11 @@ th{background:#eef2f7}
 #audit tbody tr:nth-child(even){background:#fafafa}
 .status{font-weight:600;padding:1px 6px;border-radius:3px;white-space:nowrap}
 .s-on_time{background:#d8f0dc;color:#175c25}.s-late{background:#f9d3cf;color:#8a1c10}
-.s-missing{background:#5c1010;color:#fff}.s-unknown{background:#e4e4e4;color:#444}
+.s-missing{background:#5c1010;color:#fff}.s-unreadable{background:#6b3fa0;color:#fff}.s-unknown{background:#e4e4e4;color:#444}
 .badge{display:inline-block;font-size:.8em;padding:0 5px;margin:1px;border-radius:8px;color:#fff;
   white-space:nowrap}
 .b-backdated{background:#b3261e}.b-edited{background:#8a5a00}.b-checks{background:#5b4a9e}
-.b-spam{background:#000}.b-failure{background:#666}.b-review{background:#8a5a00}
+.b-spam{background:#000}.b-failure{background:#666}.b-review{background:#8a5a00}.b-column{background:#6b3fa0}
 details{margin-top:2px}summary{cursor:pointer;color:#345}
 .small{font-size:.85em;color:#555;word-break:break-all}
 td.num{text-align:right}

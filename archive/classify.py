@@ -24,7 +24,7 @@ _DISCLOSURE = re.compile(r"(?:政府信息公开|政务公开|信息公开|政�
 _ANNUAL = re.compile(r"(?:年度报告|年报|年度.{0,12}?工作报告|公开工作报告)")
 # Words that make a title about something else, even when it mentions the report.
 _LOOKALIKE = re.compile(
-    r"预算|决算|法治政府|统计年报|统计公报|指南|目录|制度|部署会|会议|召开|培训|通知|通报|解读|"
+    r"预算|决算|法治政府|统计年报|统计公报|指南|目录|制度|部署会|会议|召开|培训|通知|通报|解读|图解|一图|读懂|看懂|"
     r"征求意见|考核|评估|审查|听证|工作要点|实施方案|检查|督查"
 )
 # Titles of pages that lead towards the reports (columns, sections, listings), and the site map

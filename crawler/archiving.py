@@ -18,7 +18,9 @@ crawl cleanly.
 A fetch that gave no usable response (the spider's `fetch_failed`: timeout, cut connection, DNS,
 TLS, size limit, error status with retries spent) is written as a `metadata` record on its URL, with
 the error and the link that led there, so the archive holds the evidence that a report link was
-found and could not be read.
+found and could not be read. A report column that nothing could read (the spider's
+`column_empty`, after every rung of `crawler.fallback`) is a metadata record on the column's URL
+too, naming the rungs that ran.
 
 Pages fetched through the browser are archived twice over: every network response the browser
 received (sent by the spider's page handler as `browser_exchange`) as a response record, and the
@@ -179,6 +181,7 @@ class WarcArchiver:
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.browser_exchange, signal=nianbao_signals.browser_exchange)
         crawler.signals.connect(self.fetch_failed, signal=nianbao_signals.fetch_failed)
+        crawler.signals.connect(self.column_empty, signal=nianbao_signals.column_empty)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
@@ -246,12 +249,23 @@ class WarcArchiver:
             fields.append(("via", referer.decode("latin-1")))
         if request.meta.get("seed"):
             fields.append(("seed", "yes"))
+        self._metadata(request.url, fields, refers_to=request.meta.get(WARC_RECORD))
+
+    def column_empty(self, url: str, reason: str, rungs: list[str], title: str = "") -> None:
+        """A report column nothing could read, kept as a metadata record on its URL."""
+        fields = [
+            ("column-empty", "no report, listing or list API found on the column"),
+            ("column-reason", reason),
+            ("column-title", " ".join(title.split())),
+            ("rungs", ", ".join(rungs)),
+        ]
+        self._metadata(url, fields, refers_to=None)
+
+    def _metadata(self, url: str, fields: list[tuple[str, str]], refers_to: str | None) -> None:
         try:
-            ref = self.store.write_metadata(
-                request.url, fields, refers_to=request.meta.get(WARC_RECORD), fetched_at=datetime.now(UTC)
-            )
+            ref = self.store.write_metadata(url, fields, refers_to=refers_to, fetched_at=datetime.now(UTC))
         except Exception as err:
-            self._failed(request.url, err)
+            self._failed(url, err)
             return
         self._archived(ref)
 

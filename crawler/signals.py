@@ -21,3 +21,8 @@ fetch_failed = object()
 # Sent by whatever meets a full disk (ENOSPC from a WARC write, SQLite's "database or disk is full",
 # too little free space for the next WARC file): disk_full(where, error). The crawl stops cleanly.
 disk_full = object()
+
+# Sent by the spider when a report column yielded nothing after every rung of the fallback chain:
+# column_empty(url, reason, rungs, title). WarcArchiver keeps it as a metadata record, the store
+# as a `column_empty` finding: reports not found there are "not found", not "missing".
+column_empty = object()

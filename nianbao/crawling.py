@@ -175,6 +175,12 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
         ("report pages not parsed", stats.get("nianbao/failure", 0)),
         ("anti-bot challenges met", stats.get("nianbao/blocked", 0)),
         ("pages fetched with the browser", stats.get("playwright/page_count", 0)),
+        ("columns the adapters could not read", _fallback_started(stats)),
+        ("  read from a data URL in their scripts", stats.get("nianbao/fallback/read_by/data-api", 0)),
+        ("  read from their linked scripts", stats.get("nianbao/fallback/read_by/scripts", 0)),
+        ("  read in the browser", stats.get("nianbao/fallback/read_by/browser", 0)),
+        ("  report columns empty after every rung", stats.get("nianbao/fallback/column_empty", 0)),
+        ("  paging bars not read", stats.get("nianbao/fallback/pager_unread", 0)),
         ("archived records caught up into the store", stats.get("nianbao/caught_up", 0)),
         ("read again from the archive (resume)", stats.get("nianbao/replayed_from_archive", 0)),
         ("requests given up on", stats.get("nianbao/frontier/given_up", 0)),
@@ -195,6 +201,17 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
     err_console.print(table)
     for code, sentence in outcome.causes:
         say(f"{code.name.lower().replace('_', ' ')} (exit {int(code)}): {sentence}", style="red")
+    empty = stats.get("nianbao/fallback/empty_columns") or []
+    if empty:
+        say(
+            f"{len(empty)} report column(s) yielded no report by any means (adapters, data URLs, scripts, "
+            "browser); reports expected there are 'not found', not 'missing' (`nianbao audit`):",
+            style="red",
+        )
+        for line in empty[:20]:
+            say(f"  column_empty: {line}", style="red")
+        if len(empty) > 20:
+            say(f"  … and {len(empty) - 20} more (see the log)", style="red")
     if stats.get("nianbao/errors/archive"):
         say(
             "some downloads could not be written to the WARC archive (see the log): they are not in "
@@ -209,6 +226,10 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
         say(f"the crawl is not complete: `nianbao crawl --resume --data {data}` finishes it")
     elif outcome.code == ExitCode.OK:
         say("the crawl is complete")
+
+
+def _fallback_started(stats: dict[str, Any]) -> int:
+    return int(stats.get("nianbao/fallback/reports", 0)) + int(stats.get("nianbao/fallback/pages", 0))
 
 
 def _not_ingested(stats: dict[str, Any]) -> int:

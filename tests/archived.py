@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from archive.db import open_database, sessions
 from archive.ingest import ingest_record, start_run
 from archive.warcstore import HttpExchange, WarcStore, iter_records
+from archive.warcstore.records import INGESTED_TYPES
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 
@@ -36,6 +37,6 @@ def ingest_archive(data: Path) -> Engine:
     engine = open_database(f"sqlite:///{data / 'nianbao.sqlite'}")
     with sessions(engine).begin() as session:
         run = start_run(session, "crawl")
-        for record in iter_records(data / "warc"):
+        for record in iter_records(data / "warc", types=INGESTED_TYPES):  # as the crawl's ingest reads
             ingest_record(session, record, run)
     return engine

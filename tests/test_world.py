@@ -5,8 +5,10 @@
 - precision 100 %: no look-alike is stored as a report, and nothing unexpected is;
 - report pages that cannot be parsed are recorded as failures with their reason;
 - duplicates (one report at two URLs, or behind a redirect) are one report;
-- the browser is used for exactly the pages that need it (the WARC's rendered-DOM `resource`
-  records are those pages and no others).
+- the browser is used for the pages that need it and at most the pages a portal allows (the WARC's
+  rendered-DOM `resource` records);
+- a report column nothing could read (adapters, data URLs, linked scripts, browser) is a
+  `column_empty` finding in the store and in the crawl summary, and no readable column is.
 """
 
 from __future__ import annotations
@@ -57,12 +59,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         base = "{0.scheme}://{0.netloc}".format(urlsplit(record["page_url"]))
         reports[owner[base]].append(record)
     with sqlite3.connect(data / "nianbao.sqlite") as conn:
-        failures = conn.execute("select url, reason from failures").fetchall()
+        failures = conn.execute("select url, reason from failures where stage != 'column_empty'").fetchall()
+        findings = conn.execute("select url, stage from failures").fetchall()
     rendered: dict[str, set[str]] = defaultdict(set)
     for record in iter_records(data / "warc", types=("resource",)):
         base = "{0.scheme}://{0.netloc}".format(urlsplit(record.url))
         rendered[owner[base]].add(_local(record.url))
-    return SimpleNamespace(data=data, bases=bases, reports=reports, failures=failures, rendered=rendered)
+    return SimpleNamespace(
+        data=data, bases=bases, reports=reports, failures=failures, findings=findings, rendered=rendered,
+        summary=proc.stderr,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("portal", PORTALS, ids=[p.name for p in PORTALS])
@@ -110,4 +116,23 @@ def test_unparseable_report_pages_are_recorded_with_reason(
 
 @pytest.mark.parametrize("portal", PORTALS, ids=[p.name for p in PORTALS])
 def test_browser_used_only_where_needed(world: SimpleNamespace, portal: WorldPortal) -> None:
-    assert world.rendered.get(portal.name, set()) == set(portal.expected.get("rendered", []))
+    """`rendered`: pages only a browser can read; `may_render`: pages the crawl may read either way."""
+    rendered = world.rendered.get(portal.name, set())
+    must = set(portal.expected.get("rendered", []))
+    assert must <= rendered, f"{portal.name}: not rendered: {must - rendered}"
+    assert rendered <= must | set(portal.expected.get("may_render", [])), rendered - must
+
+
+@pytest.mark.parametrize("portal", PORTALS, ids=[p.name for p in PORTALS])
+def test_empty_columns_are_findings(world: SimpleNamespace, portal: WorldPortal) -> None:
+    """A report column nothing could read is a `column_empty` finding; no other column is."""
+    base = world.bases[portal.name]
+    empty = {_local(url) for url, stage in world.findings if stage == "column_empty" and url.startswith(base)}
+    assert empty == set(portal.expected.get("column_empty", [])), portal.name
+
+
+def test_crawl_summary_lists_the_empty_columns(world: SimpleNamespace) -> None:
+    expected = [world.bases[p.name] + path for p in PORTALS for path in p.expected.get("column_empty", [])]
+    for url in expected:
+        assert f"column_empty: {url}" in world.summary, world.summary[-3000:]
+    assert world.summary.count("column_empty: ") == len(expected)

@@ -45,7 +45,7 @@ log = logging.getLogger("archive.ingest")
 PARSER_VERSION = "2"
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
-Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked"]
+Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked", "column_empty"]
 
 
 def header(headers: list[tuple[str, str]], name: str) -> str | None:

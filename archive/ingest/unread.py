@@ -1,6 +1,10 @@
 """Report links that could not be read: a failure with the reason, so the audit says "found, not
 readable" and never "missing".
 
+A report column the crawl could not read by any means (its `column-empty` metadata record) is a
+failure of stage `column_empty`: the audit reads reports not found on that portal as "not found —
+column unreadable" rather than "missing".
+
 A fetch the crawler gave up on (its `metadata` record: timeout, cut connection, error status…), a
 body that hit a decoding bound (a compression bomb), an empty, binary or undecodable body, markup
 nested past the parser's depth limit (`archive.unreadable`): each is a failure when a report link
@@ -18,6 +22,14 @@ from archive.ingest.rows import IngestResult, fail
 from archive.unreadable import warc_fields
 from archive.warcstore import StoredResponse
 
+COLUMN_REASONS = {
+    "named": "a report column by its own name",
+    "link-text": "a report column by the link that led to it",
+    "platform": "a report column by its platform address",
+    "breadcrumb": "a report column by its breadcrumb",
+    "column-meta": "a report column by its ColumnName meta",
+}
+
 
 def ingest_fetch_failure(
     session: Session, record: StoredResponse, capture: Capture, run: ParseRun
@@ -28,6 +40,13 @@ def ingest_fetch_failure(
     which pages linked the URL, and how.
     """
     fields = warc_fields(record.body)
+    if fields.get("column-empty"):  # a report column nothing could read: a finding on its own
+        title = fields.get("column-title")
+        why = f"「{title}」: " if title else ""
+        known = COLUMN_REASONS.get(fields.get("column-reason", ""), "a report column")
+        why += f"{fields['column-empty']} ({known}; tried: {fields.get('rungs') or '?'})"
+        fail(session, capture, run, "column_empty", why)
+        return IngestResult("column_empty", record.url, reason=why)
     reason = fields.get("fetch-error")
     if not reason:
         return IngestResult("capture", record.url)

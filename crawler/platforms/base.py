@@ -9,10 +9,17 @@ from typing import Any, Literal, Protocol
 
 from parsel import Selector
 
-LinkKind = Literal["report", "attachment", "listing", "api", "navigation"]
+LinkKind = Literal["report", "attachment", "listing", "api", "script", "navigation"]
 
 # Reports and their attachments first, then listings (and the APIs behind them), then navigation.
-PRIORITIES: dict[str, int] = {"report": 30, "attachment": 25, "listing": 20, "api": 20, "navigation": 10}
+PRIORITIES: dict[str, int] = {
+    "report": 30,
+    "attachment": 25,
+    "listing": 20,
+    "api": 20,
+    "script": 20,  # a column's own script, read for its list (crawler.fallback)
+    "navigation": 10,
+}
 
 # 当前位置：/ 您现在的位置：/ 所在位置： … the label in front of a breadcrumb.
 _CRUMB_LABEL = re.compile(r"(?:当前|您现在的|您当前的|您的|所在|现在)位置\s*[:：]?")

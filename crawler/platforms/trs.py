@@ -22,7 +22,23 @@ _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
 _WRITTEN_PAGE = re.compile(r"""(?<![\w-])([\w-]{1,40})_['"]\s*\+[^'"\n]{1,60}?\+\s*\\?['"]\.(s?html?)\b""")
 # The page's own name: index.shtml, index_3.shtml.
 _OWN_PAGE = re.compile(r"/([\w-]+?)(?:_\d+)?\.(s?html?)$")
+# The call with names for arguments, and the literals a script binds to names.
+_ARG = r"""(\w+|'[\w-]*'|"[\w-]*")"""
+_CURRENT = r"[^,()]*(?:\([^()]*\)[^,()]*)*"  # the current page: any expression, one level of calls
+_PAGER_CALL = re.compile(rf"createPageHTML\(\s*{_ARG}\s*,{_CURRENT},\s*{_ARG}\s*,\s*{_ARG}\s*\)")
+_BINDING = re.compile(r"""\b(?:var|let|const)\s+(\w+)\s*=\s*(\d{1,6}|'[\w-]*'|"[\w-]*")\s*;""")
 MAX_PAGES = 500  # a page count is untrusted input
+
+
+def _resolved_call(text: str) -> tuple[str, str, str, str] | None:
+    """`createPageHTML(PAGE_TOTAL, cur, PAGE_NAME, PAGE_EXT)` with its names bound to literals in the
+    script (`var PAGE_TOTAL = 3; var PAGE_NAME = "index";`), as a per-column pager file writes it."""
+    bound = {m[1]: m[2].strip("'\"") for m in _BINDING.finditer(text)}
+    for call in _PAGER_CALL.finditer(text):  # the function's own definition does not resolve
+        values = [bound.get(arg, arg.strip("'\"")) for arg in (call[1], call[2], call[3])]
+        if values[0].isdecimal() and all(re.fullmatch(r"[\w-]+", v) for v in values[1:]):
+            return (call[0], values[0], values[1], values[2])
+    return None
 
 
 def page_count(digits: str) -> int:
@@ -44,7 +60,7 @@ class _Trs:
 def script_pages(page_url: str, html: str) -> list[str]:
     """Listing pages a TRS template writes only from script: index_1.html … index_{N-1}.html (or
     index_1.shtml …, as the script or the page's own name says)."""
-    match = _PAGER.search(html)
+    match = _PAGER.search(html) or _resolved_call(html)
     if match:
         count, stem, ext = page_count(match[1]), match[2], match[3]
     else:

@@ -36,9 +36,11 @@ from twisted.python.failure import Failure
 from archive.extract import decode_html
 from crawler import signals as nianbao_signals
 from crawler.failures import REFUSALS, describe_failure, describe_status
+from crawler.fallback import FALLBACK, Chain, column_reason, lead_link, read, wanted
 from crawler.frontier import FRONTIER_ID, FRONTIER_PARENT
-from crawler.platforms import Link, Page, discover
+from crawler.platforms import Link, Page, discover, script_links
 from crawler.rendering import CHALLENGE_STATUSES, browser_meta, exchange_from_browser, needs_browser
+from crawler.scripts import assignments, data_requests, inline_script_text, linked_scripts
 
 
 class PortalSpider(scrapy.Spider):
@@ -74,7 +76,7 @@ class PortalSpider(scrapy.Spider):
                 nianbao_signals.request_done, request=response.request, failed=failed, children=found
             )
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> list[scrapy.Request]:
         """Errback of every request: a download that failed for good (retries spent) or was refused."""
         request = failure.request
         exc = failure.value
@@ -84,10 +86,21 @@ class PortalSpider(scrapy.Spider):
             pass  # out of scope: a decision, not a failure
         else:
             kind, reason = describe_failure(exc, timeout=request.meta.get("download_timeout"))
-            if kind != "robots":  # robots.txt is obeyed, not given up on: a resume would not help
+            if kind != "robots" and FALLBACK not in request.meta:
+                # robots.txt is obeyed, not given up on (a resume would not help); a rung of a
+                # fallback chain is followed by the next rung, or by its `column_empty` finding
                 given_up = reason
             self._fetch_failed(request, reason, kind, status=None)
-        self.crawler.signals.send_catch_log(nianbao_signals.request_done, request=request, failed=given_up)
+        follow: list[scrapy.Request] = []
+        chain = Chain.from_meta(request.meta.get(FALLBACK))
+        if chain is not None:  # a rung that could not be fetched: the next one
+            follow = list(self._next_rung(chain, request.meta))
+            for child in follow:
+                child.meta[FRONTIER_PARENT] = request.meta.get(FRONTIER_ID)
+        self.crawler.signals.send_catch_log(
+            nianbao_signals.request_done, request=request, failed=given_up, children=len(follow)
+        )
+        return follow
 
     def _failure_of(self, response: Response) -> str | None:
         """Why a response that reached the spider is a failed fetch (an error status with retries
@@ -100,6 +113,8 @@ class PortalSpider(scrapy.Spider):
         attempts = response.meta.get("retry_times", 0) + 1
         reason = describe_status(status, attempts)
         self._fetch_failed(response.request, reason, "status", status=status)
+        if FALLBACK in response.meta:
+            return None  # a rung of a column's fallback chain: the next rung, or its finding, says it
         # Server errors may pass (a resume tries again); a 404 or 410 is the server's answer.
         return reason if status >= 500 or status == 429 else None
 
@@ -114,9 +129,12 @@ class PortalSpider(scrapy.Spider):
         )
 
     def _follow(self, response: Response) -> Iterator[scrapy.Request]:
+        chain = Chain.from_meta(response.meta.get(FALLBACK))
         if response.meta.get("warc_failed"):
             return  # not in the archive (the WARC write failed): nothing read from it
         if not isinstance(response, TextResponse):
+            if chain is not None:
+                yield from self._next_rung(chain, response.meta)
             return  # an attachment: archived and ingested, nothing to follow
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         # An HTML page is read the way extraction reads it (WHATWG order, GBK under a UTF-8 header
@@ -125,23 +143,124 @@ class PortalSpider(scrapy.Spider):
         rendered = "playwright" in response.flags
         from_server = isinstance(response, HtmlResponse) and not rendered
         text = decode_html(response.body, content_type)[0] if from_server else response.text
-        page = Page(url=response.url, text=text, content_type=content_type, status=response.status)
+        if chain is not None and response.meta.get("link_kind") == "script":
+            yield from self._read_script(chain, response, text)
+            return
+        request = response.request
+        page = Page(
+            url=response.url,
+            text=text,
+            content_type=content_type,
+            status=response.status,
+            extra={
+                "method": request.method,
+                "body": request.body.decode("utf-8", "replace"),
+                "body_type": request.headers.get("Content-Type", b"").decode("latin-1"),
+            },
+        )
+        script_rendered = False
         if not rendered and self.settings.getbool("NIANBAO_BROWSER_ENABLED"):
             reason = needs_browser(page)
-            if reason:
-                if self.crawler.stats:
-                    self.crawler.stats.inc_value(f"nianbao/browser/{reason}")
-                again = self.request(Link(response.url, "listing", render=True), dont_filter=True)
-                again.meta.update(
-                    nav_depth=response.meta.get("nav_depth", 0), page_depth=response.meta.get("page_depth", 0)
-                )
-                yield again
+            if reason == "js-challenge":
+                self._count(f"browser/{reason}")
+                yield self._again_in_browser(response, chain)
                 return
+            script_rendered = reason == "script-rendered"
         if response.status != 200 and not rendered:
+            if chain is not None:  # a data URL that failed: the next rung
+                yield from self._next_rung(chain, response.meta)
             return  # a rendered page is read whatever status its first navigation answered
+        links = list(discover(page))
+        yield from self._requests(response, links)
+        if chain is not None:  # a rung's answer: did it read the column?
+            if read(chain.want, links):
+                self._count(f"fallback/read_by/{chain.ran[-1]}")
+            else:
+                yield from self._next_rung(chain, response.meta)
+            return
+        if any(link.kind in ("listing", "api") for link in links):
+            return  # the column goes on elsewhere (cheap test first: most pages end here or below)
+        why = column_reason(page, response.meta.get("link_text", ""), script_rendered=script_rendered)
+        want = wanted(page, links, why) if why else None
+        if want is None:
+            return
+        self._count(f"fallback/{want}")
+        inline = inline_script_text(page)
+        chain = Chain(response.url, want, why or "", scripts=linked_scripts(page), title=page.title[:200])
+        chain.values = dict(list(assignments(inline).items())[:200])
+        chain.add_leads(data_requests(inline, page.url, chain.values))
+        yield from self._next_rung(chain, response.meta)
+
+    def _read_script(self, chain: Chain, response: Response, text: str) -> Iterator[scrapy.Request]:
+        """A linked script of the column: read by the platform adapters as if inline, and for data URLs."""
+        if response.status == 200:
+            page = Page(url=chain.column, text=text, content_type="application/javascript")
+            links = script_links(page)
+            yield from self._requests(response, links)
+            if read(chain.want, links):
+                self._count("fallback/read_by/scripts")
+                return
+            chain.add_leads(data_requests(text, chain.column, chain.values))
+        yield from self._next_rung(chain, response.meta)
+
+    def _next_rung(self, chain: Chain, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """The chain's next request: a data URL, a linked script, the browser; else the finding.
+
+        `meta`: the meta of the request whose answer did not read the column."""
+        depth = {"nav_depth": meta.get("nav_depth", 0), "page_depth": meta.get("page_depth", 0)}
+        if chain.leads:
+            chain.ran_rung("data-api")
+            self._count("fallback/rung/data-api")
+            request = self.request(lead_link(chain.leads.pop(0)), dont_filter=True)
+        elif chain.scripts:
+            chain.ran_rung("scripts")
+            self._count("fallback/rung/scripts")
+            request = self.request(Link(chain.scripts.pop(0), "script"), dont_filter=True)
+        elif "browser" not in chain.ran and self.settings.getbool("NIANBAO_BROWSER_ENABLED"):
+            chain.ran_rung("browser")
+            self._count("fallback/rung/browser")
+            request = self.request(Link(chain.column, "listing", render=True), dont_filter=True)
+        else:
+            self._column_unread(chain, meta)
+            return
+        request.meta.update(depth)
+        request.meta[FALLBACK] = chain.to_meta()
+        yield request
+
+    def _column_unread(self, chain: Chain, meta: dict[str, Any]) -> None:
+        rungs = ", ".join(chain.ran)
+        if chain.reports_column:
+            self._count("fallback/column_empty")
+            self.logger.warning("column %s yielded no report after every rung (%s)", chain.column, rungs)
+            if self.crawler.stats:  # listed in the crawl summary
+                empty = self.crawler.stats.get_value("nianbao/fallback/empty_columns") or []
+                line = f"{chain.column} ({rungs})"
+                self.crawler.stats.set_value("nianbao/fallback/empty_columns", [*empty, line])
+            self.crawler.signals.send_catch_log(
+                nianbao_signals.column_empty,
+                url=chain.column,
+                reason=chain.reason,
+                rungs=list(chain.ran),
+                title=chain.title,
+            )
+        elif chain.want == "pages":
+            self._count("fallback/pager_unread")
+            self.logger.warning("column %s shows more pages than could be read (%s)", chain.column, rungs)
+
+    def _again_in_browser(self, response: Response, chain: Chain | None) -> scrapy.Request:
+        again = self.request(Link(response.url, "listing", render=True), dont_filter=True)
+        again.meta.update(
+            nav_depth=response.meta.get("nav_depth", 0), page_depth=response.meta.get("page_depth", 0)
+        )
+        if chain is not None:
+            again.meta[FALLBACK] = chain.to_meta()
+        return again
+
+    def _requests(self, response: Response, links: list[Link]) -> Iterator[scrapy.Request]:
+        """Requests for `links` found on `response`, within the navigation and paging budgets."""
         nav_depth = response.meta.get("nav_depth", 0)
         page_depth = response.meta.get("page_depth", 0)
-        for link in discover(page):
+        for link in links:
             request = self.request(link)
             request.meta["nav_depth"] = nav_depth + (link.kind == "navigation")
             request.meta["page_depth"] = page_depth + 1 if link.kind in ("listing", "api") else 0
@@ -150,6 +269,10 @@ class PortalSpider(scrapy.Spider):
             if request.meta["page_depth"] > self.settings.getint("NIANBAO_MAX_LISTING_PAGES"):
                 continue
             yield request
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(f"nianbao/{key}")
 
     async def archive_browser_response(self, response: Any) -> None:
         """Page event handler of browser fetches: every network response goes to the archive."""

@@ -13,8 +13,10 @@ A portal is a package `tests/world/<name>/` whose `__init__.py` defines
 - `expected` lists, by URL path: `reports` (each `{"path", "title", "agency", "year", "kind"}` plus
   optionally `"cells"` with the values a correct parse gives, and `"page"` for an attachment's
   article page), `not_reports` (look-alikes that must not be stored), `failures` (report pages
-  that cannot be parsed, `{"path", "reason"}` with a keyword of the reason), and `rendered` (pages
-  only a browser can list; the crawl must use the browser for these and no others).
+  that cannot be parsed, `{"path", "reason"}` with a keyword of the reason), `rendered` (pages
+  only a browser can list: the crawl must use the browser for these), `may_render` (pages a
+  browser may read, when the crawl cannot read their list otherwise; no other page may be
+  rendered), and `column_empty` (report columns nothing can read: exactly these are findings).
 
 `crawl_portal()` runs the real CLI (`nianbao crawl`, then `nianbao export`) against one served portal,
 for the per-platform end-to-end tests; `site_bytes()` reads a built site for comparison with the
