@@ -19,7 +19,7 @@ def absolute_url(base: str, href: str) -> str:
 
 # Attachments behind download endpoints rather than file names: VSB `download.jsp?…wbfileid=…`,
 # `/module/download/downfile.jsp?…fileid=…`, `DownloadAttachUrl`, `/attach/…`, `getFile.do?id=…`.
-DOCUMENT_SUFFIX = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
+DOCUMENT_SUFFIX = re.compile(r"\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et|zip)$", re.I)
 DOWNLOAD_ENDPOINT = re.compile(
     r"(?:download|downfile|filedown|getfile|attachdown)\w*\.(?:jsp|do|aspx?|php|action)(?:$|[?;])"
     r"|downloadattachurl|/attach(?:ment)?s?/(?![^?#]*\.s?html?(?:$|[?#]))|[?&](?:wb)?(?:file|attach|fj)_?id=",

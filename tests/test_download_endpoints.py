@@ -10,7 +10,9 @@ the real path: WARC records written with `WarcStore`, ingested with `ingest_reco
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,8 +20,9 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.documents import disposition_filename, sniff_kind
+from archive.documents import disposition_filename, document_text, sniff_kind
 from archive.export import iter_export_records
+from archive.extract import ExtractionError
 from archive.urls import is_document_link
 from archive.warcstore import WarcStore
 from crawler.platforms.generic import classify_anchor
@@ -31,6 +34,25 @@ VSB = f"{SITE}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner
 HANWEB = f"{SITE}/module/download/downfile.jsp?classid=0&filename=2201141.doc&fileid=88"
 PAGE_PDF = f"{SITE}/info/1046/30211.htm"
 PAGE_DOC = f"{SITE}/art/2022/1/14/art_1229_88.html"
+ZIPPED = f"{SITE}/attach/0/2f6a41c9e0b14d2c.zip"
+PAGE_ZIP = f"{SITE}/info/1046/30377.htm"
+
+
+class GbkName(zipfile.ZipInfo):
+    """A member named in GBK without the UTF-8 flag, as archivers on Chinese Windows write them."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def zipped(members: dict[str, bytes], *, gbk: bool = True) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            info = GbkName(name) if gbk else zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out.getvalue()
 
 
 def article(title: str, href: str, anchor: str) -> str:
@@ -65,14 +87,26 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         ("Content-Type", "text/html"),  # the wrong type such endpoints send
         ("Content-Disposition", 'attachment; filename="2021年报.doc"'),
     ])  # fmt: skip
+    zip_title = f"{_expected('libreoffice_2019')['agency']}2019年政府信息公开工作年度报告"
+    capture(store, PAGE_ZIP, article(zip_title, ZIPPED, "附件下载（zip）").encode(), t)
+    archive = zipped({
+        "说明.txt": "附件为本单位年度报告正文及统计表。".encode("gbk"),
+        "附件2：统计表.docx": b"PK\x03\x04 not read",
+        f"{zip_title}.pdf": (DOCS / "libreoffice_2019.pdf").read_bytes(),
+    })  # fmt: skip
+    capture(store, ZIPPED, archive, t, [("Content-Type", "application/x-zip-compressed")])
     store.close()
     return {r["url"]: r for r in iter_export_records(ingest_archive(data))}
 
 
 @pytest.mark.parametrize(
     ("url", "fixture", "page"),
-    [(VSB, "chromium_2021", PAGE_PDF), (HANWEB, "word97_2021", PAGE_DOC)],
-    ids=["vsb-octet-stream-filename-star", "hanweb-wrong-type-raw-filename"],
+    [
+        (VSB, "chromium_2021", PAGE_PDF),
+        (HANWEB, "word97_2021", PAGE_DOC),
+        (ZIPPED, "libreoffice_2019", PAGE_ZIP),
+    ],
+    ids=["vsb-octet-stream-filename-star", "hanweb-wrong-type-raw-filename", "zip-with-gbk-member-names"],
 )
 def test_a_report_behind_a_download_endpoint_is_parsed_and_tied_to_its_page(
     exported: dict[str, dict], url: str, fixture: str, page: str
@@ -94,7 +128,7 @@ def test_a_report_behind_a_download_endpoint_is_parsed_and_tied_to_its_page(
         if not same(record["cells"].get(k), v)
     }
     assert wrong == {}
-    assert len(exported) == 2  # each report once: the page and its attachment are one report
+    assert len(exported) == 3  # each report once: the page and its attachment are one report
 
 
 def test_download_links_are_attachments_to_the_spider() -> None:
@@ -127,3 +161,20 @@ def test_the_bytes_decide_the_kind_then_the_file_name() -> None:
     assert sniff_kind(pdf, "text/html", HANWEB) == "pdf"
     assert sniff_kind(b"\x00" * 64, "application/octet-stream", VSB, "年报.docx") == "docx"
     assert sniff_kind(b"\x00" * 64, "application/octet-stream", VSB, None) is None
+
+
+def test_a_zip_without_a_report_named_in_it_says_why() -> None:
+    pdf = (DOCS / "chromium_2021.pdf").read_bytes()
+    assert sniff_kind(zipped({"a.pdf": pdf}), "application/octet-stream", ZIPPED) == "zip"
+    assert sniff_kind(zipped({"readme.txt": b"x"}), "application/zip", ZIPPED) is None  # no document in it
+    with pytest.raises(ExtractionError, match="ZIP of 2 documents, none named as a report"):
+        document_text(zipped({"a.pdf": pdf, "b.pdf": pdf}), "application/zip", ZIPPED)
+    only = document_text(zipped({"scan0001.pdf": pdf}, gbk=False), "application/zip", ZIPPED)
+    assert only.kind == "pdf" and "政府信息公开" in only.text  # the only document is the report
+
+
+def test_a_zip_bomb_member_is_refused_by_its_declared_size() -> None:
+    bomb = zipped({"2023年政府信息公开工作年度报告.pdf": b"%PDF-1.4\n" + b"\0" * (70 * 2**20)})
+    assert len(bomb) < 2**20
+    with pytest.raises(ExtractionError, match="over the limit"):
+        document_text(bomb, "application/octet-stream", ZIPPED)

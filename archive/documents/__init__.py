@@ -44,6 +44,7 @@ import zipfile
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
+from archive.documents.archives import document_members, report_member
 from archive.documents.base import (
     OLE2_MAGIC,
     ZIP_MAGIC,
@@ -76,7 +77,7 @@ UNREAD = {
     **dict.fromkeys(SPREADSHEETS, "spreadsheet attachments are not parsed"),
     "ofd": "OFD documents (GB/T 33190 fixed-layout) are not read: no OFD reader is installed",
 }
-KINDS = ("pdf", "docx", "doc", "wps", "rtf", "ofd", *SPREADSHEETS)
+KINDS = ("pdf", "docx", "doc", "wps", "rtf", "ofd", "zip", *SPREADSHEETS)
 
 
 _CONTENT_TYPES = {
@@ -98,6 +99,7 @@ _CONTENT_TYPES = {
     "application/ofd": "ofd",
 }
 _SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".ofd": "ofd"}
+_SUFFIXES[".zip"] = "zip"  # an archive holding the report
 _SUFFIXES |= {f".{kind}": kind for kind in SPREADSHEETS}
 # A zip container's kind, by the part that names it.
 _ZIP_KINDS = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("OFD.xml", "ofd"))
@@ -181,14 +183,10 @@ def sniff_kind(body: bytes, content_type: str | None, url: str, filename: str | 
         except (zipfile.BadZipFile, ValueError, OSError):
             names = None
         if names is not None:
-            for member, kind in (
-                ("word/document.xml", "docx"),
-                ("xl/workbook.xml", "xlsx"),
-                ("OFD.xml", "ofd"),
-            ):
+            for member, kind in _ZIP_KINDS:
                 if member in names:
                     return kind
-            return None
+            return "zip" if document_members(sorted(names)) else None
     elif body.startswith(OLE2_MAGIC):
         word = _ole2_word(body)
         declared = _declared_kind(content_type, url) or _named_kind(filename)
@@ -228,6 +226,11 @@ def document_text(
         raise ExtractionError("empty document (0 bytes)")
     if kind is None:
         raise ExtractionError(f"not a document: {describe(body)} (content type {content_type or 'none'})")
+    if kind == "zip":  # a report inside an archive: the member named as one, or the only document
+        name, body = report_member(body)
+        kind = sniff_kind(body, None, "", filename=name)
+        if kind is None or kind == "zip":
+            raise ExtractionError(f"ZIP member {name}: not a document ({describe(body)})")
     if kind in UNREAD:
         raise ExtractionError(UNREAD[kind])
     try:

@@ -19,7 +19,7 @@ from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.warcstore import StoredResponse
 
-ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et)$", re.I)
+ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et|zip)$", re.I)
 # Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
 SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间")
 

@@ -1,9 +1,10 @@
 """The generic adapter: plain anchors, on any platform.
 
 Follows links whose text (or title attribute) is a report title, attachments (PDF, DOC, DOCX, WPS,
-RTF, and the XLS/XLSX/ET spreadsheets published with a report) linked from a report page or named
-like a report, the paging bar of a listing, the year and tier sub-columns of the report column
-(2023年, 部门, 乡镇（街道）: followed from the report column's own pages only, as listings), and
+RTF, ZIP archives holding one, and the XLS/XLSX/ET spreadsheets published with a report) linked
+from a report page or named like a report, the paging bar of a listing, the year and tier
+sub-columns of the report column (2023年, 部门, 乡镇（街道）: followed from the report column's own
+pages only, as listings), and
 navigation toward the disclosure section. Everything else (news, services, other sites' banners) is
 left.
 """
@@ -18,7 +19,7 @@ from archive.classify import in_report_column, is_navigation, is_pagination, is_
 from archive.urls import absolute_url, is_document_link
 from crawler.platforms.base import Link, Page
 
-_SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|zip|rar|7z|swf|exe|apk)$", re.I)
+_SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|rar|7z|swf|exe|apk)$", re.I)
 _NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
