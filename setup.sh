@@ -4,8 +4,8 @@
 #   ./setup.sh test   — run the test suite (and the linter)
 #   ./setup.sh        — set up only
 # Installs what is missing of Debian's chromium (for scrapy-playwright), antiword and LibreOffice
-# Writer (.doc attachments; NIANBAO_LIBREOFFICE=0 skips LibreOffice), the PostgreSQL server for
-# `test`, and the project in ./.venv.
+# Writer (.doc attachments; NIANBAO_LIBREOFFICE=0 skips LibreOffice), libGL (OpenCV, for OCR), the
+# PostgreSQL server and a CJK font for `test`, and the project in ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +27,11 @@ fi
 if [ "$job" = test ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   need="$need postgresql"
 fi
+# The tests draw scanned reports (tests/scangen.py) with a CJK font; OCR's OpenCV needs libGL.
+if [ "$job" = test ] && ! ls /usr/share/fonts/truetype/wqy/*.ttc /usr/share/fonts/opentype/noto/NotoSansCJK* 2>/dev/null | grep -q .; then
+  need="$need fonts-wqy-microhei"
+fi
+ldconfig -p 2>/dev/null | grep -q 'libGL\.so\.1' || need="$need libgl1"
 if [ -n "$need$lean" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -331,21 +331,27 @@ def parse_file(suffix: str, raw: bytes, name: str):
             text = extract_page(html, None, encoding).text
         except ExtractionError as err:
             raise NotAReport(str(err)) from err
-    elif suffix in (".pdf", ".docx", ".doc", ".wps", ".rtf"):
+    elif suffix in (".pdf", ".docx", ".doc", ".wps", ".rtf", ".zip", *IMAGE_SUFFIXES):
         from archive.documents import document_text
+        from archive.ocr.trust import distrust_ocr, is_ocr
 
         try:
-            text = document_text(raw, None, name).text
+            converted = document_text(raw, None, name)
         except ExtractionError as err:
             raise NotAReport(str(err)) from err
+        report = parse_report(converted.text)
+        return distrust_ocr(report, converted.converter) if is_ocr(converted) else report
     elif suffix in (".txt", ".md", ".markdown"):
         text = _decode_text(raw)
     else:
         raise CliError(
             f"{name}: unsupported file type {suffix or '(none)'} "
-            "(use .html, .txt, .md, .pdf, .docx, .doc, .wps or .rtf)"
+            "(use .html, .txt, .md, .pdf, .docx, .doc, .wps, .rtf, .zip, or a .jpg/.png/.tif scan)"
         )
     return parse_report(text)
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")
 
 
 def _decode_text(raw: bytes) -> str:

@@ -474,7 +474,10 @@ def _image_only_pdf(pages: int) -> bytes:
 def test_image_only_pdf_is_named_as_such(tmp_path: Path) -> None:
     body = _image_only_pdf(3)
     assert sniff_kind(body, "application/octet-stream", "https://example.gov.cn/x") == "pdf"
-    with pytest.raises(ExtractionError, match=r"^image-only PDF, no text layer \(3 pages\)$"):
+    # pictures without a word on them: OCR reads nothing either, and the reason says both
+    with pytest.raises(
+        ExtractionError, match=r"^image-only PDF, no text layer \(3 pages\); OCR found no text"
+    ):
         document_text(body, "application/pdf", "scan.pdf")
     path = tmp_path / "扫描件.pdf"
     path.write_bytes(body)

@@ -77,7 +77,7 @@ UNREAD = {
     **dict.fromkeys(SPREADSHEETS, "spreadsheet attachments are not parsed"),
     "ofd": "OFD documents (GB/T 33190 fixed-layout) are not read: no OFD reader is installed",
 }
-KINDS = ("pdf", "docx", "doc", "wps", "rtf", "ofd", "zip", *SPREADSHEETS)
+KINDS = ("pdf", "docx", "doc", "wps", "rtf", "ofd", "zip", "image", *SPREADSHEETS)
 
 
 _CONTENT_TYPES = {
@@ -100,6 +100,8 @@ _CONTENT_TYPES = {
 }
 _SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".ofd": "ofd"}
 _SUFFIXES[".zip"] = "zip"  # an archive holding the report
+# Scanned pages published as images: JPEG, PNG, TIFF (both byte orders), BMP (WEBP by its RIFF tag).
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
 _SUFFIXES |= {f".{kind}": kind for kind in SPREADSHEETS}
 # A zip container's kind, by the part that names it.
 _ZIP_KINDS = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("OFD.xml", "ofd"))
@@ -187,6 +189,8 @@ def sniff_kind(body: bytes, content_type: str | None, url: str, filename: str | 
                 if member in names:
                     return kind
             return "zip" if document_members(sorted(names)) else None
+    elif any(body.startswith(magic) for magic in IMAGE_MAGIC) or body[8:12] == b"WEBP":
+        return "image"
     elif body.startswith(OLE2_MAGIC):
         word = _ole2_word(body)
         declared = _declared_kind(content_type, url) or _named_kind(filename)
@@ -226,6 +230,8 @@ def document_text(
         raise ExtractionError("empty document (0 bytes)")
     if kind is None:
         raise ExtractionError(f"not a document: {describe(body)} (content type {content_type or 'none'})")
+    if kind == "image":  # a scanned page (JPEG, PNG, TIFF…): OCR
+        return _ocr("ocr_image", body)
     if kind == "zip":  # a report inside an archive: the member named as one, or the only document
         name, body = report_member(body)
         kind = sniff_kind(body, None, "", filename=name)
@@ -237,6 +243,32 @@ def document_text(
         return (sandbox or default_sandbox()).call(convert, kind, body)
     except SandboxError as err:
         raise ExtractionError(f"{kind.upper()}: {err}") from err
+    except ExtractionError as err:
+        if kind == "pdf" and NEEDS_OCR.search(str(err)) and "no images" not in str(err):  # a scan: OCR
+            return _ocr("ocr_pdf", body, because=str(err))
+        raise
+
+
+NEEDS_OCR = re.compile(r"image-only PDF|no Unicode mapping")
+
+
+def _ocr(reader: str, body: bytes, because: str = "") -> DocumentText:
+    """`archive.ocr.engine.<reader>(body)` in the OCR sandbox; its failures as ExtractionError.
+
+    `NIANBAO_OCR=0` turns OCR off: the document then fails with the reason it needed OCR."""
+    if os.environ.get("NIANBAO_OCR", "1") == "0":
+        raise ExtractionError(f"{because or 'an image'}; OCR is turned off (NIANBAO_OCR=0)")
+    from archive.ocr import engine, ocr_sandbox
+
+    prefix = f"{because}; " if because else ""
+    try:
+        return ocr_sandbox().call(getattr(engine, reader), body)
+    except SandboxError as err:
+        raise ExtractionError(f"{prefix}OCR: {err}") from err
+    except ExtractionError as err:
+        raise ExtractionError(f"{prefix}{err}") from err
+    except ImportError as err:
+        raise ExtractionError(f"{because or 'an image'}; no OCR engine installed ({err.name})") from err
 
 
 def convert(kind: str, body: bytes) -> DocumentText:

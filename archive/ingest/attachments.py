@@ -15,6 +15,7 @@ from archive.documents import document_text
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import linking_page, links_several_reports, page_document
 from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
+from archive.ocr.trust import distrust_ocr, is_ocr
 from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.warcstore import StoredResponse
@@ -61,5 +62,7 @@ def ingest_attachment(
     except Exception as err:
         log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
         return fail(session, capture, run, "parse", f"internal parser error: {type(err).__name__}: {err}")
+    if is_ocr(converted):
+        distrust_ocr(report, converted.converter)
     report.url = record.url
     return store_report(session, document, capture, report, page_url=page_url, run=run)

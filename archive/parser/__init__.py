@@ -37,7 +37,7 @@ from archive.parser.meta import (
     signature,
     year_of,
 )
-from archive.parser.normalize import normalize_text
+from archive.parser.normalize import is_unread, normalize_text
 from archive.parser.tables import is_blank_line_mode, read_active, read_applications, read_review
 from archive.parser.textdoc import Line, read_lines
 from archive.report import NotAReport, Report
@@ -222,6 +222,10 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
                 f"heading 五 not found: {len(rescued)} paragraph(s) after table 四 kept as `problems`"
             )
     report.processing_fee_yuan = processing_fee(report.sections.get("other", ""))
+    unread = sorted(k for k, v in report.cells.items() if is_unread(v))  # OCR's doubtful numbers
+    for key in unread:
+        report.cells[key] = None
+    report.unresolved |= set(unread)
     report.checks = run_checks(report.cells)
     return report
 

@@ -157,11 +157,23 @@ def parse_number(text: str) -> CellValue:
     return int(d) if d == d.to_integral_value() else d
 
 
+# A number a reader saw but could not read with confidence (OCR: `archive.ocr.layout`): it holds
+# its cell's place like a number, and the cell comes out null and listed as unresolved.
+UNREAD_MARK = "▯"
+UNREAD = Decimal("NaN")
+
+
+def is_unread(value: object) -> bool:
+    return isinstance(value, Decimal) and value.is_nan()
+
+
 def classify_cell(text: str) -> Cell:
     """Classify one cell's (normalised) text."""
     s = text.strip()
     if s.lower() in BLANK_MARKS:
         return Cell("blank", s)
+    if s == UNREAD_MARK:
+        return Cell("num", s, UNREAD)
     value = parse_number(s)
     if value is not None:
         return Cell("num", s, value)

@@ -1,0 +1,206 @@
+"""OCR boxes to the text shape the parser reads: lines, and table rows as `| a | b |` grid rows.
+
+An OCR engine returns words or phrases with their boxes, in no reliable order. A report page is
+prose and ruled tables; the parser reads tables best as grid rows whose cells keep their columns,
+blank cells included (the shape `archive.documents.pdf` writes for a PDF's ruled tables). So:
+
+1. boxes are grouped into lines by their vertical centres (a box joins a line when it overlaps the
+   line's band by half its height);
+2. within a line, boxes closer than about one character are one cell (a label read in pieces);
+3. consecutive lines of two cells or more form a table block; the block's columns are the clusters
+   of its cells' left and right edges, and each cell is placed in the column it starts in, so a blank
+   cell stays blank instead of shifting the numbers after it to the left;
+4. a number read with low confidence is written as `▯` (a cell the parser cannot read), so it is
+   null and listed in the report's `quality.unresolved`, never a guess.
+
+Pure functions on plain data: tested without an engine.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from archive.ocr.scan import Ruling
+from archive.parser.normalize import UNREAD_MARK
+
+UNREADABLE = UNREAD_MARK  # what a low-confidence number becomes: the parser reads it as an unread cell
+MIN_NUMBER_CONFIDENCE = 0.90
+_NUMBER = re.compile(r"^[\d.,，]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One recognised piece of text: its bounds (pixels, y downwards), text and confidence."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    score: float = 1.0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def boxes_from_rapidocr(result: Iterable[object] | None) -> list[Box]:
+    """RapidOCR's `[[[x, y] × 4], text, score]` items as boxes (axis-aligned bounds)."""
+    found = []
+    for item in result or []:
+        points, text, score = item  # type: ignore[misc]
+        xs = [float(p[0]) for p in points]
+        ys = [float(p[1]) for p in points]
+        found.append(Box(min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
+    return found
+
+
+def group_lines(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into lines, top to bottom, each line left to right."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: (b.cy, b.x0)):
+        for line in reversed(lines[-3:]):
+            top = statistics.median(b.y0 for b in line)
+            bottom = statistics.median(b.y1 for b in line)
+            overlap = min(bottom, box.y1) - max(top, box.y0)
+            if overlap >= 0.5 * min(box.height, bottom - top):
+                line.append(box)
+                break
+        else:
+            lines.append([box])
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
+
+
+def cells_of(line: list[Box], char: float) -> list[list[Box]]:
+    """A line's boxes joined into cells: a gap under `char` (about one character) joins."""
+    cells: list[list[Box]] = []
+    for box in line:
+        if cells and box.x0 - cells[-1][-1].x1 < char:
+            cells[-1].append(box)
+        else:
+            cells.append([box])
+    return cells
+
+
+def cell_text(cell: list[Box]) -> str:
+    """The cell's text; a number with a doubtful digit is `UNREADABLE`."""
+    text = "".join(b.text.strip() for b in cell)
+    compact = re.sub(r"\s+", "", text)
+    if _NUMBER.match(compact) and min(b.score for b in cell) < MIN_NUMBER_CONFIDENCE:
+        return UNREADABLE
+    return text
+
+
+def _columns(rows: list[list[list[Box]]], char: float) -> list[float]:
+    """Left edges of a table block's columns: clusters of its cells' left edges."""
+    edges = sorted(cell[0].x0 for row in rows for cell in row)
+    columns: list[list[float]] = []
+    for x in edges:
+        if columns and x - columns[-1][-1] < 1.5 * char:
+            columns[-1].append(x)
+        else:
+            columns.append([x])
+    return [statistics.median(c) for c in columns]
+
+
+def _grid_row(row: list[list[Box]], columns: list[float]) -> str:
+    """A row's cells in their columns (blank where it has none), as `| a | b |`."""
+    slots = [""] * len(columns)
+    for cell in row:
+        nearest = min(range(len(columns)), key=lambda i: abs(columns[i] - cell[0].x0))
+        text = cell_text(cell)
+        slots[nearest] = f"{slots[nearest]}{text}" if slots[nearest] else text
+    return "| " + " | ".join(slots) + " |"
+
+
+def ruled_rows(boxes: list[Box], ruling: Ruling) -> tuple[list[tuple[float, str]], list[Box]]:
+    """Grid rows of the boxes inside a ruled table (each with its band's top y), and the boxes
+    outside it. A box falls in the row band of its centre and in the cell between the vertical
+    rules crossing that band; a cell spanning columns is written in its first column."""
+    top, bottom = ruling.rows[0], ruling.rows[-1]
+    left, right = ruling.columns[0], ruling.columns[-1]
+    inside: dict[int, dict[int, list[Box]]] = {}
+    outside = []
+    for whole in boxes:
+        cx = (whole.x0 + whole.x1) / 2
+        band = ruling.band(whole.cy) if top <= whole.cy <= bottom and left <= cx <= right else None
+        if band is None:
+            outside.append(whole)
+            continue
+        rules = ruling.crossing[band] or [left, right]
+        for box in split_at_rules(whole, rules):
+            cx = (box.x0 + box.x1) / 2
+            starts = [x for x in rules if x <= cx]
+            start = starts[-1] if starts else left
+            column = ruling.columns.index(start) if start in ruling.columns else 0
+            inside.setdefault(band, {}).setdefault(column, []).append(box)
+    return _rows_of(inside, ruling), outside
+
+
+def split_at_rules(box: Box, rules: list[int], margin: float = 6) -> list[Box]:
+    """A box cut where a vertical rule crosses it: the detector joins text on both sides of a rule
+    (自然人 | 商业企业 read as one line), the table never does. Characters are taken as equally wide."""
+    cuts = [x for x in rules if box.x0 + margin < x < box.x1 - margin]
+    text = box.text.strip()
+    if not cuts or len(text) < 2:
+        return [box]
+    width = box.x1 - box.x0
+    pieces, start, edge = [], 0, box.x0
+    for x in [*cuts, box.x1]:
+        end = len(text) if x == box.x1 else round(len(text) * (x - box.x0) / width)
+        if end > start:
+            pieces.append(Box(edge, box.y0, x, box.y1, text[start:end], box.score))
+        start, edge = max(start, end), x
+    return pieces
+
+
+def _rows_of(inside: dict[int, dict[int, list[Box]]], ruling: Ruling) -> list[tuple[float, str]]:
+    rows = []
+    for band, cells in sorted(inside.items()):
+        slots = [""] * (len(ruling.columns) - 1)
+        for column, cell in cells.items():
+            ordered = [b for line in group_lines(cell) for b in line]
+            slots[min(column, len(slots) - 1)] = cell_text(ordered)
+        rows.append((float(ruling.rows[band]), "| " + " | ".join(slots) + " |"))
+    return rows
+
+
+def page_text(boxes: list[Box], tables: list[Ruling] | None = None) -> str:
+    """The page as lines of text, its tables as grid rows (by their ruling, when it has some)."""
+    if not boxes:
+        return ""
+    if tables:
+        first, rest = tables[0], tables[1:]
+        rows, outside = ruled_rows(boxes, first)
+        above = [b for b in outside if b.cy < first.rows[0]]
+        below = [b for b in outside if b.cy >= first.rows[0]]
+        parts = [page_text(above), *(text for _, text in rows), page_text(below, rest)]
+        return "\n".join(p for p in parts if p)
+    char = statistics.median(b.height for b in boxes)
+    lines = [cells_of(line, char) for line in group_lines(boxes)]
+    out: list[str] = []
+    block: list[list[list[Box]]] = []
+
+    def flush() -> None:
+        if len(block) >= 2:
+            columns = _columns(block, char)
+            out.extend(_grid_row(row, columns) for row in block)
+        else:
+            out.extend(" ".join(cell_text(c) for c in row) for row in block)
+        block.clear()
+
+    for row in lines:
+        if len(row) >= 2:
+            block.append(row)
+            continue
+        flush()
+        out.append(cell_text(row[0]))
+    flush()
+    return "\n".join(out)

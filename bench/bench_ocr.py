@@ -1,0 +1,57 @@
+"""OCR seconds per page and cell accuracy on generated scans (tests/scangen.py).
+
+Each scan is a random report drawn on A4 and degraded (150/200 dpi, skew, a turned page, a red
+seal, JPEG); every third one is a clean 200-dpi rendering. Each is read as an image-only PDF
+through `document_text` (the OCR sandbox, as ingest does), parsed, and held to the trust rules.
+Prints seconds per page and, over all cells: exact, wrong (a number not the report's: must be 0),
+silent (null without saying so: must be 0), and listed (null, in quality.unresolved).
+
+    python bench/bench_ocr.py [SCANS] [FIRST_SEED]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
+
+from archive.documents import document_text  # noqa: E402
+from archive.ocr.trust import distrust_ocr  # noqa: E402
+from archive.parser import parse_report  # noqa: E402
+from tests.scangen import CLEAN, scan, to_pdf  # noqa: E402
+
+
+def main(scans: int = 6, first: int = 1) -> None:
+    totals = {"exact": 0, "wrong": 0, "silent": 0, "listed": 0}
+    pages = seconds = 0.0
+    for seed in range(first, first + scans):
+        scanned = scan(random.Random(seed), CLEAN if seed % 3 == 0 else None)
+        pdf = to_pdf(scanned.pages, scanned.degradation.dpi)
+        start = time.perf_counter()
+        converted = document_text(pdf, "application/pdf", f"scan-{seed}.pdf")
+        took = time.perf_counter() - start
+        pages += len(scanned.pages)
+        seconds += took
+        report = distrust_ocr(parse_report(converted.text), converted.converter)
+        for key, value in scanned.expected.cells.items():
+            got = report.cells.get(key)
+            if got is None:
+                kind = "exact" if value is None else "listed" if key in report.unresolved else "silent"
+            else:
+                kind = "exact" if value is not None and Decimal(str(got)) == Decimal(str(value)) else "wrong"
+            totals[kind] += 1
+        d = scanned.degradation
+        print(f"seed {seed}: {len(scanned.pages)} pages in {took:.1f} s  ({d.dpi} dpi, skew {d.skew:+.1f}°, "
+              f"turned {d.turned}°, seal on table {d.seal_on_table})", flush=True)  # fmt: skip
+    cells = sum(totals.values())
+    print(f"{pages:.0f} pages, {seconds / pages:.1f} s/page (first includes loading the models)")
+    print(f"cells {cells}: exact {totals['exact'] / cells:.1%}, wrong {totals['wrong']}, "
+          f"silent {totals['silent']}, listed {totals['listed']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

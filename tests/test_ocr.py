@@ -1,0 +1,181 @@
+"""OCR of scanned reports (issue 11, first part): the layout, the scan fixes and the trust rules on
+their own, then a generated scan read end to end as an image-only PDF and as a JPEG attachment.
+
+The scans come from `tests.scangen` (a `tests.reportgen` report drawn on A4 with a CJK font, then
+degraded: resolution, skew, a page turned, a red seal, JPEG). What is asserted is the property an
+auditor needs: never a wrong number and never a silent null (every cell exact, or null and listed
+in `quality.unresolved`); every number read is listed in `quality.inferred`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from decimal import Decimal
+
+import pytest
+from PIL import Image, ImageDraw
+
+from archive.ocr.layout import UNREADABLE, Box, page_text, split_at_rules
+from archive.ocr.scan import find_tables, grey, skew_angle
+from archive.ocr.trust import distrust_ocr
+from archive.parser import parse_report
+from archive.parser.checks import run_checks
+from archive.parser.layout import APPLICANT_COLUMNS
+from archive.report import Report
+from tests.scangen import CLEAN, font_path, scan, to_jpeg, to_pdf
+
+NEED_FONT = "no CJK font (Debian's fonts-wqy-microhei): `./setup.sh test` installs it"
+
+
+def _engine_missing() -> bool:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+# --- layout: boxes to lines and grid rows ------------------------------------------------------------
+
+
+def _ruled_table() -> Image.Image:
+    """A white page with one ruled table: 3 rows, label column and two value columns; the top row's
+    second cell spans both value columns."""
+    page = Image.new("L", (900, 600), 255)
+    draw = ImageDraw.Draw(page)
+    for y in (100, 160, 220, 280):
+        draw.line((100, y, 800, y), fill=0, width=3)
+    for x in (100, 500, 800):
+        draw.line((x, 100, x, 280), fill=0, width=3)
+    draw.line((650, 160, 650, 280), fill=0, width=3)  # not in the top row: a spanning header
+    return page
+
+
+def test_the_ruling_of_a_table_is_found_with_its_spanning_cells() -> None:
+    (table,) = find_tables(_ruled_table())
+    assert len(table.rows) == 4 and table.columns == [100, 500, 650, 800]
+    assert table.crossing[0] == [100, 500, 800]  # the header spans both value columns
+    assert table.crossing[1] == [100, 500, 650, 800]
+
+
+def test_boxes_land_in_their_cells_blank_cells_stay_blank() -> None:
+    boxes = [
+        Box(120, 115, 300, 145, "信息内容"),
+        Box(600, 115, 700, 145, "本年度处理决定数量"),
+        Box(120, 175, 260, 205, "行政许可"),
+        Box(560, 175, 580, 205, "7"),
+        Box(120, 235, 260, 265, "行政处罚"),
+        Box(720, 235, 760, 265, "12", score=0.5),  # doubtful: unread, never a guess
+        Box(120, 20, 400, 50, "二、主动公开政府信息情况"),
+    ]
+    text = page_text(boxes, find_tables(_ruled_table()))
+    assert text.splitlines() == [
+        "二、主动公开政府信息情况",
+        "| 信息内容 | 本年度处理决定数量 |  |",
+        "| 行政许可 | 7 |  |",
+        f"| 行政处罚 |  | {UNREADABLE} |",
+    ]
+
+
+def test_a_box_the_detector_joined_across_a_rule_is_cut_there() -> None:
+    joined = Box(400, 10, 700, 40, "自然人商业企业")
+    pieces = split_at_rules(joined, [300, 520, 800])
+    assert [p.text for p in pieces] == ["自然人", "商业企业"]
+
+
+def test_the_red_seal_drops_out_and_the_skew_is_measured() -> None:
+    page = Image.new("RGB", (800, 600), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    for y in range(80, 520, 40):
+        draw.line((60, y, 740, y), fill=(0, 0, 0), width=3)
+    draw.ellipse((300, 200, 500, 400), outline=(214, 32, 36), width=10)
+    assert grey(page).getpixel((300, 300)) > 200  # the seal's ring is white in the red channel
+    assert grey(page).getpixel((100, 80)) < 60
+    tilted = grey(page).rotate(-1.5, fillcolor=255, expand=True)
+    assert abs(skew_angle(tilted) - 1.5) <= 0.3
+
+
+# --- trust: what an OCR reading may claim --------------------------------------------------------------
+
+
+def test_only_numbers_a_rule_vouches_for_are_kept() -> None:
+    cols = APPLICANT_COLUMNS
+    cells: dict[str, object] = {}
+    for row, values in (("new", (3, 0, 0, 0, 0, 1, 4)), ("carried_over", (1, 0, 0, 0, 0, 0, 1))):
+        cells |= {f"applications.{row}.{c}": v for c, v in zip(cols, values, strict=True)}
+    cells["applications.granted.natural_person"] = 8  # misread: its row does not add up
+    cells["applications.granted.total"] = 3
+    report = Report(cells=dict(cells))  # type: ignore[arg-type]
+    report.checks = run_checks(report.cells)
+    distrust_ocr(report, "rapidocr-onnxruntime test")
+    assert report.cells["applications.new.total"] == 4  # its row adds up: vouched for
+    assert report.cells["applications.granted.natural_person"] is None
+    assert {"applications.granted.natural_person", "applications.granted.total"} <= report.unresolved
+    assert "applications.new.natural_person" in report.inferred
+    assert "applications.total.total" in report.unresolved  # a cell of the table it could not place
+    assert any("OCR" in note for note in report.notes)
+
+
+# --- end to end: generated scans -----------------------------------------------------------------------
+
+
+def _score(report: Report, expected_cells: dict) -> tuple[list[str], list[str], int]:
+    wrong, silent, exact = [], [], 0
+    for key, value in expected_cells.items():
+        got = report.cells.get(key)
+        if got is None:
+            if value is None:
+                exact += 1
+            elif key not in report.unresolved:
+                silent.append(key)
+        elif value is not None and Decimal(str(got)) == Decimal(str(value)):
+            exact += 1
+        else:
+            wrong.append(f"{key}: {got} for {value}")
+    return wrong, silent, exact
+
+
+@pytest.fixture(scope="module")
+def ready() -> None:
+    if font_path() is None:
+        _skip_or_fail(NEED_FONT)
+    if _engine_missing():
+        _skip_or_fail("rapidocr-onnxruntime is not installed: `pip install -e .` installs it")
+
+
+def test_a_scanned_pdf_never_gets_a_wrong_number(ready: None) -> None:
+    """Seed 2: 200 dpi, skewed 0.8°, the second page upside down, grey paper, JPEG quality 64."""
+    from archive.documents import document_text
+    from archive.ocr.trust import is_ocr
+
+    scanned = scan(random.Random(2))
+    assert scanned.degradation.turned == 180
+    converted = document_text(to_pdf(scanned.pages, scanned.degradation.dpi), "application/pdf", "x.pdf")
+    assert is_ocr(converted) and converted.pages == len(scanned.pages)
+    report = distrust_ocr(parse_report(converted.text), converted.converter)
+    wrong, silent, exact = _score(report, scanned.expected.cells)
+    assert not wrong, wrong
+    assert not silent, silent
+    assert exact >= 0.3 * len(scanned.expected.cells), f"only {exact} of {len(scanned.expected.cells)} exact"
+    assert (report.agency, report.year, report.format) == (
+        scanned.expected.agency, scanned.expected.year, scanned.expected.format,
+    )  # fmt: skip
+    assert {k for k, v in report.cells.items() if v is not None} <= report.inferred
+
+
+def test_a_scanned_page_attached_as_a_jpeg_is_read(ready: None) -> None:
+    from archive.documents import document_text, sniff_kind
+
+    scanned = scan(random.Random(3), CLEAN)
+    jpeg = to_jpeg(scanned.pages[0])
+    assert sniff_kind(jpeg, "application/octet-stream", "http://x.gov.cn/download.jsp?id=9") == "image"
+    converted = document_text(jpeg, "image/jpeg", "http://x.gov.cn/a.jpg")
+    assert converted.kind == "image" and "政府信息公开" in converted.text
+    assert "| 信息内容 |" in converted.text  # the ruled table as grid rows
