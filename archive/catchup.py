@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from archive.conversions import Conversions
 from archive.db import Capture, ParseRun, sessions
 from archive.ingest import finish_run, ingest_record, record_failure, start_run
 from archive.warcstore import INGESTED_TYPES, StoredResponse, iter_records
@@ -45,7 +46,9 @@ def missing_records(session: Session, warc_dir: Path) -> Iterator[StoredResponse
     yield from iter_records(warc_dir, types=INGESTED_TYPES, start=ingested_ends(session))
 
 
-def catch_up(session: Session, warc_dir: Path, run: ParseRun) -> Counter[str]:
+def catch_up(
+    session: Session, warc_dir: Path, run: ParseRun, conversions: Conversions | None = None
+) -> Counter[str]:
     """Ingest every record missing from the store into `run`; returns the outcome counts.
 
     Each record is committed on its own, so a catch-up interrupted in turn resumes where it stopped.
@@ -57,7 +60,7 @@ def catch_up(session: Session, warc_dir: Path, run: ParseRun) -> Counter[str]:
     for record in missing_records(session, warc_dir):
         try:
             with session.begin_nested():
-                result = ingest_record(session, record, run)
+                result = ingest_record(session, record, run, conversions)
         except Exception as err:  # a bug on one record must not keep the rest out of the store
             log.error("ingest failed on %s: %s", record.url, traceback.format_exc())
             result = record_failure(session, record, run, f"internal error: {type(err).__name__}: {err}")
@@ -80,7 +83,11 @@ def catch_up_store(engine: Engine, warc_dir: Path) -> Counter[str]:
             return Counter()
     with sessions(engine, write=True)() as session:
         run = start_run(session, "crawl")
-        counts = catch_up(session, warc_dir, run)
+        conversions = Conversions(warc_dir)
+        try:
+            counts = catch_up(session, warc_dir, run, conversions)
+        finally:
+            conversions.close()
         finish_run(session, run)
         session.commit()
     return counts

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
 from archive.catchup import catch_up_store
+from archive.conversions import Conversions
 from archive.db import Document, Failure, ParseRun, ReportRow, VersionRow, sessions
 from archive.ingest import finish_run, ingest_record, record_failure, start_run
 from archive.warcstore import INGESTED_TYPES, iter_records
@@ -31,15 +32,23 @@ log = logging.getLogger(__name__)
 
 
 def reparse(
-    engine: Engine, warc_dir: Path, *, progress: Callable[[str], None] | None = None, batch: int = 200
+    engine: Engine,
+    warc_dir: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    batch: int = 200,
+    re_ocr: bool = False,
 ) -> Counter[str]:
     """Re-read the archive in `warc_dir` as a new parse run; returns outcome counts.
 
     The store first catches up with the archive (`archive.catchup`), so that an interrupted reparse
-    leaves the previous reading complete.
+    leaves the previous reading complete. OCR text kept in the archive (`archive.conversions`) is
+    reused, not read again, unless `re_ocr`; counts `ocr_pages` (pages read by OCR this time) and
+    `ocr_reused` (documents whose kept text served).
     """
     catch_up_store(engine, warc_dir)
     counts: Counter[str] = Counter()
+    conversions = Conversions(warc_dir, reuse=not re_ocr)
     session = sessions(engine, write=True)()
     try:
         session.begin()
@@ -47,11 +56,12 @@ def reparse(
         for n, record in enumerate(iter_records(warc_dir, types=INGESTED_TYPES)):
             try:
                 with session.begin_nested():
-                    result = ingest_record(session, record, run)
+                    result = ingest_record(session, record, run, conversions)
             except Exception as err:  # a bug on one record must not stop the rebuild of the rest
                 log.error("ingest failed on %s: %s", record.url, traceback.format_exc())
                 result = record_failure(session, record, run, f"internal error: {type(err).__name__}: {err}")
             counts[result.outcome] += 1
+            counts["ocr_pages"] += result.ocr_pages
             if progress:
                 progress(record.url)
             if n % batch == batch - 1:
@@ -66,7 +76,9 @@ def reparse(
         session.commit()
     finally:
         session.close()
-    return counts
+        conversions.close()
+    counts["ocr_reused"] += conversions.reused
+    return +counts
 
 
 def prune(engine: Engine) -> int:

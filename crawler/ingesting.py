@@ -30,6 +30,7 @@ from scrapy.crawler import Crawler
 from twisted.internet import task
 
 from archive.catchup import catch_up
+from archive.conversions import Conversions
 from archive.db import ParseRun, database_url, open_database, sessions
 from archive.ingest import IngestResult, finish_run, ingest_record, record_failure, start_run
 from archive.warcstore import RecordRef, StoredResponse, read_record
@@ -48,6 +49,7 @@ class IngestArchive:
         self.crawler = crawler
         self.stats = crawler.stats
         self.warc_dir = warc_directory(settings)
+        self.conversions = Conversions(self.warc_dir)  # OCR text kept in, and reused from, the archive
         self.engine = open_database(database_url(data, settings.get("NIANBAO_DB")))
         self.sessions = sessions(self.engine, write=True)
         self.halted: str | None = None  # why ingestion stopped, if it did
@@ -56,7 +58,7 @@ class IngestArchive:
         with self.sessions.begin() as session:
             self.run = start_run(session, "crawl")
         with self.sessions() as session:
-            caught_up = catch_up(session, self.warc_dir, session.get(ParseRun, self.run.id))
+            caught_up = catch_up(session, self.warc_dir, session.get(ParseRun, self.run.id), self.conversions)
         if caught_up:
             self.counts["nianbao/caught_up"] = caught_up.total()
             self.counts.update({f"nianbao/{outcome}": n for outcome, n in caught_up.items()})
@@ -94,7 +96,7 @@ class IngestArchive:
             url = record.url
             where = f"{url} ({where})"
             with self.sessions.begin() as session:
-                result = ingest_record(session, record, session.merge(self.run, load=False))
+                result = ingest_record(session, record, session.merge(self.run, load=False), self.conversions)
         except Exception as err:
             if is_disk_full(err):  # no traceback: the reason is all there is to say
                 log.error("could not ingest %s: %s", where, err)
@@ -108,6 +110,9 @@ class IngestArchive:
                 return
             result = stored
         self._count(f"nianbao/{result.outcome}")
+        if result.ocr_pages:
+            self._count("nianbao/ocr_documents")
+            self._count("nianbao/ocr_pages", result.ocr_pages)
 
     def _record_failure(self, record: StoredResponse | None, err: BaseException) -> IngestResult | None:
         """Store the failure of a record that broke ingestion; None when the store refuses that too."""
@@ -136,9 +141,9 @@ class IngestArchive:
             signal, where = nianbao_signals.disk_full, "the database"
             reactor.callFromThread(self.crawler.signals.send_catch_log, signal, where=where, error=err)
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, n: int = 1) -> None:
         with self.lock:
-            self.counts[key] += 1
+            self.counts[key] += n
 
     # -- the reactor's side
 
@@ -171,4 +176,5 @@ class IngestArchive:
         except Exception as err:
             log.error("could not mark the crawl's parse run finished: %s", err)
         finally:
+            self.conversions.close()
             self.engine.dispose()

@@ -1,7 +1,7 @@
 """`nianbao`: the command line. One sub-command per job, each a thin layer over one stage.
 
 nianbao crawl URL [URL …] [--portal NAME …] [--data DIR] [-s NAME=VALUE …]
-nianbao reparse [--data DIR]
+nianbao reparse [--data DIR] [--re-ocr]
 nianbao export [--data DIR] [--format jsonl|csv] [--out FILE]
 nianbao parse FILE
 nianbao portals
@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.set_defaults(func=cmd_schedule)
 
     reparse = with_data(commands.add_parser("reparse", help="rebuild every report from the WARC files"))
+    reparse.add_argument(
+        "--re-ocr", action="store_true",
+        help="read scans by OCR again instead of reusing the text the archive keeps (conversion records)",
+    )  # fmt: skip
     reparse.set_defaults(func=cmd_reparse)
 
     prune = with_data(commands.add_parser("prune", help="delete the results of superseded parse runs"))
@@ -213,10 +217,12 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     if not warc_dir.is_dir():
         raise CliError(f"no WARC files in {warc_dir}")
     with data_lock(args.data):
-        counts = reparse(_engine(args), warc_dir)
+        counts = reparse(_engine(args), warc_dir, re_ocr=args.re_ocr)
+    ocr_pages, ocr_reused = counts.pop("ocr_pages", 0), counts.pop("ocr_reused", 0)
     err_console.print(
         f"reparsed {sum(counts.values())} records: {counts['report']} reports, "
-        f"{counts['version']} later versions, {counts['failure']} not parsed"
+        f"{counts['version']} later versions, {counts['failure']} not parsed; "
+        f"OCR: {ocr_pages} pages read, {ocr_reused} scanned documents' kept text reused"
     )
     return 0
 

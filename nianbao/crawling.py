@@ -174,6 +174,7 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
         ("captures of known reports (reposts, unchanged)", stats.get("nianbao/unchanged", 0)),
         ("report pages not parsed", stats.get("nianbao/failure", 0)),
         ("anti-bot challenges met", stats.get("nianbao/blocked", 0)),
+        ("scanned documents read by OCR (pages)", _ocr(stats)),
         ("pages fetched with the browser", stats.get("playwright/page_count", 0)),
         ("columns the adapters could not read", _fallback_started(stats)),
         ("  read from a data URL in their scripts", stats.get("nianbao/fallback/read_by/data-api", 0)),
@@ -226,6 +227,10 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
         say(f"the crawl is not complete: `nianbao crawl --resume --data {data}` finishes it")
     elif outcome.code == ExitCode.OK:
         say("the crawl is complete")
+
+
+def _ocr(stats: dict[str, Any]) -> str:
+    return f"{stats.get('nianbao/ocr_documents', 0)} ({stats.get('nianbao/ocr_pages', 0)})"
 
 
 def _fallback_started(stats: dict[str, Any]) -> int:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
+from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
@@ -23,6 +26,7 @@ from archive.parser import parse_report
 from archive.parser.checks import run_checks
 from archive.parser.layout import APPLICANT_COLUMNS
 from archive.report import Report
+from tests.archived import capture
 from tests.scangen import CLEAN, font_path, scan, to_jpeg, to_pdf
 
 NEED_FONT = "no CJK font (Debian's fonts-wqy-microhei): `./setup.sh test` installs it"
@@ -179,3 +183,47 @@ def test_a_scanned_page_attached_as_a_jpeg_is_read(ready: None) -> None:
     converted = document_text(jpeg, "image/jpeg", "http://x.gov.cn/a.jpg")
     assert converted.kind == "image" and "政府信息公开" in converted.text
     assert "| 信息内容 |" in converted.text  # the ruled table as grid rows
+
+
+def test_reparse_reuses_the_ocr_text_the_archive_keeps(ready: None, tmp_path: Path) -> None:
+    """The first ingest reads the scan by OCR and keeps the text as a WARC `conversion` record
+    referring to the PDF's record; a reparse reuses it (no OCR); `--re-ocr` reads it again."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archive.conversions import PREFIX
+    from archive.db import open_database
+    from archive.reparse import reparse
+    from archive.warcstore import WarcStore, iter_records
+
+    scanned = scan(random.Random(2))
+    title = f"{scanned.expected.agency}{scanned.expected.year}年政府信息公开工作年度报告"
+    page_url, pdf_url = "http://www.qhx.gov.cn/zwgk/nb/t_1.html", "http://www.qhx.gov.cn/zwgk/nb/P1.pdf"
+    store = WarcStore(tmp_path / "warc")
+    when = datetime(2026, 1, 20, tzinfo=UTC)
+    page = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+            f"<p>发布日期：2026-01-20</p><p>附件：<a href='P1.pdf'>{title}（扫描件）.pdf</a></p></body></html>")  # fmt: skip
+    capture(store, page_url, page.encode(), when)
+    capture(store, pdf_url, to_pdf(scanned.pages[:1], 200), when, [("Content-Type", "application/pdf")])
+    store.close()
+    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+
+    first = reparse(engine, tmp_path / "warc")  # its catch-up reads the scan; the reparse reuses it
+    assert first["ocr_pages"] == 0 and first["ocr_reused"] == 1
+    pdf_id = next(r.ref.record_id for r in iter_records(tmp_path / "warc") if r.url == pdf_url)
+    (derived,) = (tmp_path / "warc").glob(f"{PREFIX}-*.warc.gz")
+    with open(derived, "rb") as stream:
+        kept = [r for r in ArchiveIterator(stream) if r.rec_type == "conversion"]
+    assert [r.rec_headers.get_header("WARC-Refers-To") for r in kept] == [pdf_id]
+    assert kept[0].rec_headers.get_header("WARC-Nianbao-Converter").startswith("rapidocr-onnxruntime 1.4.4")
+    # One page of three: read, and found to stop short (the same reading every time).
+    assert _latest_failure(tmp_path, pdf_url).startswith("PDF attachment: truncated table: 三、")
+
+    again = reparse(engine, tmp_path / "warc", re_ocr=True)
+    assert again["ocr_pages"] == 1 and again.get("ocr_reused", 0) == 0
+    assert _latest_failure(tmp_path, pdf_url) == _latest_failure(tmp_path, pdf_url, run=-2)
+
+
+def _latest_failure(data: Path, url: str, run: int = -1) -> str:
+    with sqlite3.connect(data / "nianbao.sqlite") as conn:
+        rows = conn.execute("select reason from failures where url = ? order by id", (url,)).fetchall()
+    return rows[run][0]

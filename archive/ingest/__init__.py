@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from archive.conversions import Conversions
 from archive.db import ParseRun
 from archive.documents import disposition_filename, sniff_kind
 from archive.ingest.attachments import ingest_attachment
@@ -101,7 +102,9 @@ def finish_run(session: Session, run: ParseRun) -> None:
     session.flush()
 
 
-def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> IngestResult:
+def ingest_record(
+    session: Session, record: StoredResponse, run: ParseRun, conversions: Conversions | None = None
+) -> IngestResult:
     """Store one WARC record: always its capture; a report, version or failure when it holds one.
 
     Idempotent per record: a reparse finds the capture already stored, reads its links again and
@@ -134,7 +137,7 @@ def ingest_record(session: Session, record: StoredResponse, run: ParseRun) -> In
         return ingest_page(session, record, capture, content_type, run, new)
     kind = sniff_kind(record.body, content_type, record.url, filename)
     if kind is not None:
-        return ingest_attachment(session, record, capture, content_type, kind, run)
+        return ingest_attachment(session, record, capture, content_type, kind, run, conversions)
     what = f"{len(record.body)} bytes of {mime or 'undeclared type'}"
     return unreadable(session, record, capture, run, "extract", f"neither a page nor a document ({what})")
 

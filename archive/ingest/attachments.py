@@ -4,14 +4,17 @@ its attachment are one report."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import traceback
 
 from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title
-from archive.db import Capture, ParseRun
+from archive.conversions import Conversions
+from archive.db import Capture, Document, ParseRun
 from archive.documents import document_text
+from archive.documents.base import DocumentText
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import linking_page, links_several_reports, page_document
 from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
@@ -26,8 +29,16 @@ SHARED_METADATA = ("发布日期", "成文日期", "公开日期", "发布时间
 
 
 def ingest_attachment(
-    session: Session, record: StoredResponse, capture: Capture, content_type: str, kind: str, run: ParseRun
+    session: Session,
+    record: StoredResponse,
+    capture: Capture,
+    content_type: str,
+    kind: str,
+    run: ParseRun,
+    conversions: Conversions | None = None,
 ) -> IngestResult:
+    """A report attachment converted, parsed and stored; OCR text is kept in and reused from the
+    archive (`conversions`) when given."""
     link = linking_page(session, record)
     page_doc = page_document(session, link.capture.url, record.ref, run) if link is not None else None
     page_metadata = dict(page_doc.page_metadata) if page_doc is not None else {}
@@ -44,10 +55,34 @@ def ingest_attachment(
     if not (several or is_report_title(title)):
         return IngestResult("capture", record.url)
     page_url = link.capture.url if on_report_page else record.url
-    try:
-        converted = document_text(record.body, content_type, record.url)
-    except ExtractionError as err:
-        return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
+    converted = conversions.lookup(record.ref.record_id) if conversions is not None else None
+    ocr_pages = 0
+    if converted is None:
+        try:
+            converted = document_text(record.body, content_type, record.url)
+        except ExtractionError as err:
+            return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
+        if is_ocr(converted):
+            ocr_pages = converted.pages or 1
+            if conversions is not None:
+                conversions.save(record, converted)
+    result = _parse_attachment(session, record, capture, kind, run, converted, page_doc, page_metadata, title,
+                               page_url)  # fmt: skip
+    return dataclasses.replace(result, ocr_pages=ocr_pages) if ocr_pages else result
+
+
+def _parse_attachment(
+    session: Session,
+    record: StoredResponse,
+    capture: Capture,
+    kind: str,
+    run: ParseRun,
+    converted: DocumentText,
+    page_doc: Document | None,
+    page_metadata: dict[str, str],
+    title: str | None,
+    page_url: str,
+) -> IngestResult:
     metadata = {**page_metadata, "标题": title}
     header_block = "\n".join(f"{label}：{metadata[label]}" for label in METADATA_LABELS if label in metadata)
     text = f"{header_block}\n\n{converted.text}"

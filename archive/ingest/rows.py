@@ -60,6 +60,7 @@ class IngestResult:
     url: str
     reason: str | None = None
     report: Report | None = None
+    ocr_pages: int = 0  # pages read by OCR for this record (0 when its kept text was reused)
 
 
 def capture_for(session: Session, record: StoredResponse) -> tuple[Capture, bool]:

@@ -252,6 +252,19 @@ class WarcStore:
         content = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
         return self._write_block(url, "metadata", content, "application/warc-fields", headers)
 
+    def write_conversion(
+        self, url: str, text: str, *, refers_to: str, fields: dict[str, str], fetched_at: datetime
+    ) -> RecordRef:
+        """Write text derived from the record `refers_to` (a scan's OCR text) as a ``conversion``
+        record of ``text/plain``, with `fields` (`WARC-Nianbao-*`: the converter and its version)."""
+        _check_url(url)
+        for name, value in fields.items():
+            if not name.startswith("WARC-Nianbao-") or BAD_NAME.search(name) or BAD_VALUE.search(value):
+                raise ValueError(f"conversion field {name!r}: {value!r} is not a valid header")
+        headers = {"WARC-Date": _warc_date(fetched_at), **_record_link("WARC-Refers-To", refers_to), **fields}
+        content = text.encode("utf-8")
+        return self._write_block(url, "conversion", content, "text/plain; charset=utf-8", headers)
+
     def _write_block(
         self, url: str, rec_type: str, content: bytes, content_type: str, fields: dict[str, str]
     ) -> RecordRef:
