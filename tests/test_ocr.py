@@ -227,3 +227,65 @@ def _latest_failure(data: Path, url: str, run: int = -1) -> str:
     with sqlite3.connect(data / "nianbao.sqlite") as conn:
         rows = conn.execute("select reason from failures where url = ? order by id", (url,)).fetchall()
     return rows[run][0]
+
+
+def test_a_page_of_pictures_is_read_as_its_report(ready: None, tmp_path: Path) -> None:
+    """图片版: an article page whose body is its printed pages as pictures (the site's logo beside
+    them). Its text fails ("图片版?"); once its pictures are archived they are read in page order and
+    parsed as the page's report, with its title and URL; the logo is never read."""
+    from archive.db import open_database
+    from archive.export import iter_export_records
+    from archive.reparse import reparse
+    from archive.warcstore import WarcStore
+
+    scanned = scan(random.Random(2))
+    title = f"{scanned.expected.agency}{scanned.expected.year}年政府信息公开工作年度报告（图片版）"
+    base = "http://www.qhx.gov.cn/zwgk/nb/202402/"
+    pictures = [f"W020240218{n}.jpg" for n in range(len(scanned.pages))]
+    body = "".join(f'<p style="text-align:center"><img src="./{p}" width="600" /></p>' for p in pictures)
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{title}</title>"
+        f"<meta name='ArticleTitle' content='{title}'><meta name='PubDate' content='2024-02-18 14:20'></head>"
+        "<body><div class='logo'><img src='/images/logo.png' width='64'></div>"
+        f"<h1>{title}</h1><div class='info'>发布日期：2024-02-18</div><div id='zoom'>{body}</div>"
+        "<div class='foot'>政务微信 政务微博 打印本页</div></body></html>"
+    )
+    store = WarcStore(tmp_path / "warc")
+    when = datetime(2024, 2, 18, 8, tzinfo=UTC)
+    capture(store, base + "t20240218_1.html", page.encode(), when)
+    capture(store, "http://www.qhx.gov.cn/images/logo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, when,
+            [("Content-Type", "image/png")])  # fmt: skip
+    for name, picture in zip(pictures, scanned.pages, strict=True):
+        capture(store, base + name, to_jpeg(picture), when, [("Content-Type", "image/jpeg")])
+    store.close()
+    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+    counts = reparse(engine, tmp_path / "warc")
+    assert counts["ocr_reused"] == len(pictures)  # read once (by the catch-up), then reused
+    (record,) = iter_export_records(engine)
+    assert record["url"] == record["page_url"] == base + "t20240218_1.html"
+    assert (record["agency"], record["year"]) == (scanned.expected.agency, scanned.expected.year)
+    report = Report(cells=record["cells"], unresolved=set(record["quality"]["unresolved"]))
+    wrong, silent, exact = _score(report, scanned.expected.cells)
+    assert not wrong and not silent, (wrong, silent)
+    assert exact >= 0.3 * len(scanned.expected.cells)
+
+
+def test_the_crawl_fetches_a_report_pages_pictures_not_its_furniture() -> None:
+    from crawler.platforms import Page, discover
+
+    title = "青禾市溪桥区人民政府2023年政府信息公开工作年度报告（图片版）"
+    html = (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        "<div class='logo'><img src='/images/logo.png' width='64'></div><img src='/res/ewm_weixin.jpg'>"
+        f"<h1>{title}</h1><div id='zoom'><p><img src='./W02024021856.png' width='600'></p>"
+        "<p><img src='./W02024021857.png'></p><p><img src='./arrow.gif'></p><p><img src='./W1.png' width='120'></p>"
+        "</div></body></html>"
+    )
+    page = Page("http://www.qhx.gov.cn/zwgk/nb/202402/t20240218_1.html", html)
+    images = [link.url for link in discover(page) if link.kind == "image"]
+    assert images == [
+        "http://www.qhx.gov.cn/zwgk/nb/202402/W02024021856.png",
+        "http://www.qhx.gov.cn/zwgk/nb/202402/W02024021857.png",
+    ]
+    news = Page(page.url, html.replace(title, "青禾市召开政府信息公开工作会议"))
+    assert not [link for link in discover(news) if link.kind == "image"]  # not a report page

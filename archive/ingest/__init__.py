@@ -61,6 +61,7 @@ from archive.ingest.rows import (
     fail,
     header,
 )
+from archive.ingest.scanned import ingest_scanned_page, scanned_page_link
 from archive.ingest.unread import ingest_fetch_failure, unreadable
 from archive.warcstore import StoredResponse
 
@@ -136,6 +137,8 @@ def ingest_record(
     if by_bytes is None and (mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<")):
         return ingest_page(session, record, capture, content_type, run, new)
     kind = sniff_kind(record.body, content_type, record.url, filename)
+    if kind == "image" and (scanned := scanned_page_link(session, record, run)) is not None:
+        return ingest_scanned_page(session, record, capture, run, scanned, conversions)
     if kind is not None:
         return ingest_attachment(session, record, capture, content_type, kind, run, conversions)
     what = f"{len(record.body)} bytes of {mime or 'undeclared type'}"

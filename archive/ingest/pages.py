@@ -21,6 +21,7 @@ from archive.ingest.unread import report_link_text, unreadable
 from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.unreadable import parse_page, unreadable_page
+from archive.urls import scanned_page_images
 from archive.warcstore import StoredResponse
 
 BROWSER_COPY = "body-decoded-by-browser"  # WARC-Nianbao-Reconstructed item of a browser's response
@@ -40,6 +41,11 @@ def ingest_page(
     if deep and (is_report_title(page_metadata(tree).get("标题")) or report_link_text(session, record, run)):
         return fail(session, capture, run, "extract", deep)
     links = page_links(capture.url, tree)
+    metadata = page_metadata(tree)
+    if is_report_title(metadata.get("标题")):  # its pictures may be its pages (图片版)
+        pictures = [(img.get("src") or "", img.get("width")) for img in tree.iter("img")]
+        title = metadata.get("标题") or ""
+        links += [("image", url, title) for url in scanned_page_images(capture.url, pictures)]
     if new or run.kind == "reparse":
         replace_links(session, capture, links, new)
     if record.record_type == "response" and BROWSER_COPY in record.reconstructed:
@@ -47,13 +53,18 @@ def ingest_page(
         # fetch) is the one parsed, so the report is not read twice from one fetch.
         return IngestResult("capture", record.url, reason="browser's copy; the rendered DOM is parsed")
     attachments = [u for k, u, _ in links if k == "attachment"]
-    metadata = page_metadata(tree)
     if not is_report_title(metadata.get("标题")):
         return IngestResult("capture", record.url)
     try:
         extracted = extract_page(html, record.url, encoding)
     except ExtractionError as err:
         if not attachments:
+            if "图片版" in str(err) and any(kind == "image" for kind, _, _ in links):
+                # Its pictures are its pages (`archive.ingest.scanned`): they inherit its title and dates.
+                store_document(
+                    session, capture, run, record.url, record.url, "html", encoding, metadata.get("标题"),
+                    metadata, "", spam=find_spam(tree),
+                )  # fmt: skip
             return fail(session, capture, run, "extract", str(err))
         # An article page with nothing but its attachment (an icon link, a 图片版): still its
         # attachments' page, so they inherit its title, dates and injected links; no text.

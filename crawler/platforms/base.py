@@ -9,12 +9,13 @@ from typing import Any, Literal, Protocol
 
 from parsel import Selector
 
-LinkKind = Literal["report", "attachment", "listing", "api", "script", "navigation"]
+LinkKind = Literal["report", "attachment", "image", "listing", "api", "script", "navigation"]
 
 # Reports and their attachments first, then listings (and the APIs behind them), then navigation.
 PRIORITIES: dict[str, int] = {
     "report": 30,
     "attachment": 25,
+    "image": 25,  # a picture of a report page that may be one of its scanned pages (图片版)
     "listing": 20,
     "api": 20,
     "script": 20,  # a column's own script, read for its list (crawler.fallback)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from archive.classify import in_report_column, is_navigation, is_pagination, is_report_title, is_subcolumn
-from archive.urls import absolute_url, is_document_link
+from archive.urls import absolute_url, is_document_link, scanned_page_images
 from crawler.platforms.base import Link, Page
 
 _SKIP = re.compile(r"\.(?:jpe?g|png|gif|bmp|css|js|ico|mp4|mp3|rar|7z|swf|exe|apk)$", re.I)
 _NON_HTTP = ("#", "javascript:", "mailto:", "tel:", "data:")
+# A report page this small (markup included) holds no tables of text: its pictures may be its pages.
+MAX_SCANNED_PAGE_CHARS = 30_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class _Generic:
             link = classify_anchor(url, path, text, title, on_report_page, on_report_column)
             if link is not None:
                 found.append(link)
+        if on_report_page and len(page.text) < MAX_SCANNED_PAGE_CHARS:
+            pictures = [
+                (img.attrib.get("src", ""), img.attrib.get("width")) for img in page.selector.xpath("//img")
+            ]
+            found += [Link(url, "image", page.title) for url in scanned_page_images(page.url, pictures)]
         return found
 
 
