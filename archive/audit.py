@@ -51,11 +51,11 @@ of a listing that did not list it yet.
 |      |        |            |             |           | appeared between t and the deadline              |
 | set  | no     | none       | –           | unknown   | no claim, and we may simply have started late    |
 
-Where a report column of the agency's portal (or host) could not be read by any means (a
-`column_empty` finding of the crawl: adapters, data URLs, linked scripts and the browser all found
-nothing), a report not found is `unreadable` ("not found — column unreadable"), not `missing`: we
-may simply have failed to see it. The column itself gets a row of kind `column`, status
-`unreadable`, with what the crawl tried.
+Where a report column that the agency's earlier reports were found in (their pages in the column's
+directory or below) could not be read by any means (a `column_empty` finding of the crawl:
+adapters, data URLs, linked scripts and the browser all found nothing), a report not found is
+`unreadable` ("not found — column unreadable"), not `missing`: we may simply have failed to see it.
+The column itself gets a row of kind `column`, status `unreadable`, with what the crawl tried.
 
 A capture made by the deadline beats a later claimed date (a page re-dated on a later edit was still
 public in time). `missing` rows are separate: an agency (same name, same portal) with a report on an
@@ -678,10 +678,12 @@ def _load_empty_columns(session: Session, registry: dict[str, Portal]) -> list[A
     return rows
 
 
-def _column_key(url: str, registry: dict[str, Portal]) -> str:
-    """What ties a report to a column: the registry portal of its page, else its host."""
-    portal = match_portal(url, registry)
-    return portal.name if portal else (urlsplit(url).hostname or "")
+def _in_column(column_url: str, page_url: str) -> bool:
+    """Whether a report page lives in a column (in its directory or below, on its host): an empty
+    column explains a missing report of an agency whose earlier reports were found there."""
+    column, page = urlsplit(column_url), urlsplit(page_url)
+    directory = column.path.rsplit("/", 1)[0] + "/"
+    return column.netloc == page.netloc and page.path.startswith(directory)
 
 
 def _load_listings(session: Session, urls: set[str]) -> dict[str, list[ListingCapture]]:
@@ -774,12 +776,9 @@ def audit_rows(
                 row.checks_failed += cross_year_failures(f.data, prev.data or {})
         if year is None or row.year == year:
             rows.append(row)
-    unreadable: dict[str, list[str]] = defaultdict(list)
-    for column in columns:
-        unreadable[_column_key(column.url, registry)].append(column.url)
-    for row, where in _missing_rows(found, registry, year=year, today=today):
-        empty = unreadable.get(where)
-        if empty:  # the agency's portal has a column nothing could read: we may have missed it there
+    for row, places in _missing_rows(found, registry, year=year, today=today):
+        empty = [c.url for c in columns if any(_in_column(c.url, place) for place in places)]
+        if empty:  # the column its reports were found in could not be read: we may have missed it there
             row.status = "unreadable"
             row.status_reason = f"not found — column unreadable ({', '.join(empty)}); {row.status_reason}"
         rows.append(row)
@@ -802,9 +801,8 @@ def _parse_iso(text: str) -> datetime:
 
 def _missing_rows(
     found: list[_Found], registry: dict[str, Portal], *, year: int | None, today: date
-) -> list[tuple[AuditRow, str]]:
-    """Rows for reports expected and not found, each with where its agency publishes (the portal's
-    name, else the host: `_agency_key`)."""
+) -> list[tuple[AuditRow, set[str]]]:
+    """Rows for reports expected and not found, each with the page URLs of the agency's reports."""
     years: dict[tuple[str, str], set[int]] = defaultdict(set)
     sample: dict[tuple[str, str], _Found] = {}
     for f in found:
@@ -812,7 +810,10 @@ def _missing_rows(
             continue
         years[f.agency_key].add(f.row.year)
         sample.setdefault(f.agency_key, f)
-    rows: list[tuple[AuditRow, str]] = []
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for f in found:
+        places[f.agency_key] |= {f.row.page_url, f.row.url} - {""}
+    rows: list[tuple[AuditRow, set[str]]] = []
     for key, have in years.items():
         f = sample[key]
         first = min(have)
@@ -851,7 +852,7 @@ def _missing_rows(
                         f"by the deadline {deadline} (audited {today})"
                     ),
                 ),
-                key[1],
+                places[key],
             ))  # fmt: skip
     return rows
 

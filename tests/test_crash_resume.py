@@ -80,8 +80,8 @@ import crawler.ingesting as ingesting
 
 ingest_record = ingesting.ingest_record
 
-def killed_before_commit(session, record, run):
-    result = ingest_record(session, record, run)
+def killed_before_commit(session, record, run, *rest):
+    result = ingest_record(session, record, run, *rest)
     if result.outcome == "report":  # the first report: read, parsed, stored, not yet committed
         print(f"victim: {record.url}", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)

@@ -34,10 +34,10 @@ def failing_write(self, exchange):
         raise OSError(5, "Input/output error")
     return write_exchange(self, exchange)
 
-def failing_ingest(session, record, run):
+def failing_ingest(session, record, run, *rest):
     if record.url.endswith("/r1.html"):
         raise RuntimeError("database is locked")
-    return ingest_record(session, record, run)
+    return ingest_record(session, record, run, *rest)
 
 WarcStore.write_exchange = failing_write
 ingesting.ingest_record = failing_ingest
