@@ -555,15 +555,22 @@ def _load_reports(session: Session, registry: dict[str, Portal]) -> list[_Found]
     return found
 
 
+def _live_failures(session: Session, which: Any) -> list[Failure]:
+    """The current runs' failures that `which` selects, oldest first, with their captures."""
+    return list(
+        session.scalars(
+            select(Failure)
+            .join(ParseRun, Failure.parse_run_id == ParseRun.id)
+            .where(live_run_clause(), which)
+            .options(selectinload(Failure.capture))
+            .order_by(Failure.id)
+        ).all()
+    )
+
+
 def _load_failures(session: Session, registry: dict[str, Portal], parsed_urls: set[str]) -> list[_Found]:
     """Report pages captured but not parsed by a current run: present, with the reason, dated by the page."""
-    failures = session.scalars(
-        select(Failure)
-        .join(ParseRun, Failure.parse_run_id == ParseRun.id)
-        .where(live_run_clause(), Failure.stage != COLUMN_EMPTY)
-        .options(selectinload(Failure.capture))
-        .order_by(Failure.id)
-    ).all()
+    failures = _live_failures(session, Failure.stage != COLUMN_EMPTY)
     by_url: dict[str, list[Failure]] = defaultdict(list)
     for failure in failures:
         if failure.url not in parsed_urls:
@@ -634,13 +641,7 @@ def _load_failures(session: Session, registry: dict[str, Portal], parsed_urls: s
 
 def _load_empty_columns(session: Session, registry: dict[str, Portal]) -> list[AuditRow]:
     """Report columns the crawl could not read by any means (current runs), one row each."""
-    failures = session.scalars(
-        select(Failure)
-        .join(ParseRun, Failure.parse_run_id == ParseRun.id)
-        .where(live_run_clause(), Failure.stage == COLUMN_EMPTY)
-        .options(selectinload(Failure.capture))
-        .order_by(Failure.id)
-    ).all()
+    failures = _live_failures(session, Failure.stage == COLUMN_EMPTY)
     latest = {f.url: f for f in failures}  # a column read in a later crawl has no finding there
     rows = []
     for url, failure in latest.items():

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.documents import document_text
 from archive.documents.base import DocumentText
+from archive.ocr.trust import is_ocr
 from archive.warcstore import StoredResponse, WarcStore
 
 PREFIX = "nianbao-derived"
@@ -70,6 +72,22 @@ class Conversions:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+
+
+def document_text_of(
+    record: StoredResponse, content_type: str | None, conversions: Conversions | None
+) -> tuple[DocumentText, int]:
+    """The record's document text, and the pages OCR read for it now (0 when none, or when the
+    text the archive keeps was reused). ExtractionError when it has none."""
+    kept = conversions.lookup(record.ref.record_id) if conversions is not None else None
+    if kept is not None:
+        return kept, 0
+    converted = document_text(record.body, content_type, record.url)
+    if not is_ocr(converted):
+        return converted, 0
+    if conversions is not None:
+        conversions.save(record, converted)
+    return converted, converted.pages or 1
 
 
 def read_index(warc_dir: Path) -> dict[str, DocumentText]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
@@ -22,7 +21,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 from archive.documents import document_text  # noqa: E402
 from archive.ocr.trust import distrust_ocr  # noqa: E402
 from archive.parser import parse_report  # noqa: E402
-from tests.scangen import CLEAN, scan, to_pdf  # noqa: E402
+from tests.scangen import CLEAN, scan, score_cells, to_pdf  # noqa: E402
 
 
 def main(scans: int = 6, first: int = 1) -> None:
@@ -37,13 +36,11 @@ def main(scans: int = 6, first: int = 1) -> None:
         pages += len(scanned.pages)
         seconds += took
         report = distrust_ocr(parse_report(converted.text), converted.converter)
-        for key, value in scanned.expected.cells.items():
-            got = report.cells.get(key)
-            if got is None:
-                kind = "exact" if value is None else "listed" if key in report.unresolved else "silent"
-            else:
-                kind = "exact" if value is not None and Decimal(str(got)) == Decimal(str(value)) else "wrong"
-            totals[kind] += 1
+        scored = score_cells(report.cells, report.unresolved, scanned.expected.cells)
+        totals["exact"] += scored.exact
+        totals["listed"] += scored.listed
+        totals["wrong"] += len(scored.wrong)
+        totals["silent"] += len(scored.silent)
         d = scanned.degradation
         print(f"seed {seed}: {len(scanned.pages)} pages in {took:.1f} s  ({d.dpi} dpi, skew {d.skew:+.1f}°, "
               f"turned {d.turned}°, seal on table {d.seal_on_table})", flush=True)  # fmt: skip

@@ -23,7 +23,8 @@ import math
 import random
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -300,6 +301,35 @@ def _signature_y(page: Image.Image) -> int:
     grey = page.convert("L").point(lambda v: 255 if v < 128 else 0)
     box = grey.getbbox()
     return (box[3] - 60) if box else A4[1] // 2
+
+
+@dataclass
+class CellScore:
+    """A reading of a scan against its report, cell by cell."""
+
+    exact: int = 0
+    wrong: list[str] = field(default_factory=list)  # a number that is not the report's
+    silent: list[str] = field(default_factory=list)  # null, and quality does not say so
+    listed: int = 0  # null, and listed in quality.unresolved
+
+
+def score_cells(cells: dict, unresolved: set[str], expected: dict) -> CellScore:
+    """How the cells read compare with the report's: a blank read as null is exact."""
+    out = CellScore()
+    for key, value in expected.items():
+        got = cells.get(key)
+        if got is None:
+            if value is None:
+                out.exact += 1
+            elif key in unresolved:
+                out.listed += 1
+            else:
+                out.silent.append(key)
+        elif value is not None and Decimal(str(got)) == Decimal(str(value)):
+            out.exact += 1
+        else:
+            out.wrong.append(f"{key}: {got} for {value}")
+    return out
 
 
 def to_pdf(pages: list[Image.Image], dpi: int = DPI) -> bytes:

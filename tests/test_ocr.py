@@ -13,7 +13,6 @@ import os
 import random
 import sqlite3
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from archive.parser.checks import run_checks
 from archive.parser.layout import APPLICANT_COLUMNS
 from archive.report import Report
 from tests.archived import capture
-from tests.scangen import CLEAN, font_path, scan, to_jpeg, to_pdf
+from tests.scangen import CLEAN, font_path, scan, score_cells, to_jpeg, to_pdf
 
 NEED_FONT = "no CJK font (Debian's fonts-wqy-microhei): `./setup.sh test` installs it"
 
@@ -129,22 +128,6 @@ def test_only_numbers_a_rule_vouches_for_are_kept() -> None:
 # --- end to end: generated scans -----------------------------------------------------------------------
 
 
-def _score(report: Report, expected_cells: dict) -> tuple[list[str], list[str], int]:
-    wrong, silent, exact = [], [], 0
-    for key, value in expected_cells.items():
-        got = report.cells.get(key)
-        if got is None:
-            if value is None:
-                exact += 1
-            elif key not in report.unresolved:
-                silent.append(key)
-        elif value is not None and Decimal(str(got)) == Decimal(str(value)):
-            exact += 1
-        else:
-            wrong.append(f"{key}: {got} for {value}")
-    return wrong, silent, exact
-
-
 @pytest.fixture(scope="module")
 def ready() -> None:
     if font_path() is None:
@@ -244,10 +227,9 @@ def test_a_page_of_pictures_is_read_as_its_report(ready: None, tmp_path: Path) -
     (record,) = iter_export_records(engine)
     assert record["url"] == record["page_url"] == base + "t20240218_1.html"
     assert (record["agency"], record["year"]) == (scanned.expected.agency, scanned.expected.year)
-    report = Report(cells=record["cells"], unresolved=set(record["quality"]["unresolved"]))
-    wrong, silent, exact = _score(report, scanned.expected.cells)
-    assert not wrong and not silent, (wrong, silent)
-    assert exact >= 0.3 * len(scanned.expected.cells)
+    scored = score_cells(record["cells"], set(record["quality"]["unresolved"]), scanned.expected.cells)
+    assert not scored.wrong and not scored.silent, (scored.wrong, scored.silent)
+    assert scored.exact >= 0.3 * len(scanned.expected.cells)
     assert {k for k, v in record["cells"].items() if v is not None} <= set(record["quality"]["inferred"])
 
 

@@ -11,9 +11,8 @@ import traceback
 from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title
-from archive.conversions import Conversions
+from archive.conversions import Conversions, document_text_of
 from archive.db import Capture, Document, ParseRun
-from archive.documents import document_text
 from archive.documents.base import DocumentText
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import linking_page, links_several_reports, page_document
@@ -55,17 +54,10 @@ def ingest_attachment(
     if not (several or is_report_title(title)):
         return IngestResult("capture", record.url)
     page_url = link.capture.url if on_report_page else record.url
-    converted = conversions.lookup(record.ref.record_id) if conversions is not None else None
-    ocr_pages = 0
-    if converted is None:
-        try:
-            converted = document_text(record.body, content_type, record.url)
-        except ExtractionError as err:
-            return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
-        if is_ocr(converted):
-            ocr_pages = converted.pages or 1
-            if conversions is not None:
-                conversions.save(record, converted)
+    try:
+        converted, ocr_pages = document_text_of(record, content_type, conversions)
+    except ExtractionError as err:
+        return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
     result = _parse_attachment(session, record, capture, kind, run, converted, page_doc, page_metadata, title,
                                page_url)  # fmt: skip
     return dataclasses.replace(result, ocr_pages=ocr_pages) if ocr_pages else result

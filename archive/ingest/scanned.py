@@ -14,13 +14,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.conversions import Conversions
+from archive.conversions import Conversions, document_text_of
 from archive.db import Capture, Failure, PageLink, ParseRun
-from archive.documents import document_text
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import link_before, page_document
 from archive.ingest.rows import IngestResult, fail, store_document, store_report
-from archive.ocr.trust import distrust_ocr, is_ocr
+from archive.ocr.trust import distrust_ocr
 from archive.parser import parse_report
 from archive.report import NotAReport
 from archive.warcstore import StoredResponse, read_record
@@ -75,16 +74,12 @@ def ingest_scanned_page(
         source = record if picture.record_id == record.ref.record_id else read_record(
             conversions.warc_dir, picture.warc_filename, picture.warc_offset
         )  # fmt: skip
-        converted = conversions.lookup(source.ref.record_id)
-        if converted is None:
-            try:
-                converted = document_text(source.body, None, source.url)
-            except ExtractionError as err:  # the page's failure, with the reason its images give
-                why = f"no text on the page, only images (图片版); image {source.url} unread: {err}"
-                return fail(session, page, run, "extract", why)
-            if is_ocr(converted):
-                pages += converted.pages or 1
-                conversions.save(source, converted)
+        try:
+            converted, read = document_text_of(source, None, conversions)
+        except ExtractionError as err:  # the page's failure, with the reason its images give
+            why = f"no text on the page, only images (图片版); image {source.url} unread: {err}"
+            return fail(session, page, run, "extract", why)
+        pages += read
         texts.append(converted.text)
     doc = page_document(session, page.url, record.ref, run)
     metadata = dict(doc.page_metadata) if doc is not None else {}

@@ -24,7 +24,7 @@ from PIL import Image
 
 from archive.documents.base import DocumentText
 from archive.extract import ExtractionError
-from archive.ocr.layout import MIN_NUMBER_CONFIDENCE, Box, boxes_from_rapidocr, page_text
+from archive.ocr.layout import MIN_NUMBER_CONFIDENCE, Box, boxes_from_rapidocr, is_number, page_text
 from archive.ocr.scan import find_tables, grey, straighten
 
 MAX_PIXELS = 40_000_000  # an image larger than this is a bomb, not a scan (8000 × 5000)
@@ -74,17 +74,12 @@ def confirm_numbers(page: Image.Image, boxes: list[Box]) -> list[Box]:
     into one image, white between them, and recognised again: where the line reads back exactly
     the same figures with good confidence, they are confirmed; otherwise the batch is halved until
     the disagreeing number is alone, and that one stays doubtful (`layout` writes it unread)."""
-    doubtful = [i for i, b in enumerate(boxes) if _is_number(b.text) and b.score < MIN_NUMBER_CONFIDENCE]
+    doubtful = [i for i, b in enumerate(boxes) if is_number(b.text) and b.score < MIN_NUMBER_CONFIDENCE]
     confirmed = dict.fromkeys(_confirm(page, boxes, doubtful), True)
     return [
         Box(b.x0, b.y0, b.x1, b.y1, b.text, max(b.score, CONFIRM_SCORE + 0.1)) if i in confirmed else b
         for i, b in enumerate(boxes)
     ]
-
-
-def _is_number(text: str) -> bool:
-    compact = "".join(text.split())
-    return bool(compact) and all(ch.isdigit() or ch in ".," for ch in compact)
 
 
 def _confirm(page: Image.Image, boxes: list[Box], indices: list[int]) -> list[int]:
@@ -186,13 +181,14 @@ def open_image(body: bytes) -> list[Image.Image]:
         raise ExtractionError(f"unreadable image ({type(err).__name__}: {err})"[:300]) from err
 
 
-def pdf_pages(body: bytes) -> list[Image.Image]:
-    """A PDF's pages rendered at DPI (at most `max_pages()`), for recognition."""
+def pdf_pages(body: bytes) -> tuple[list[Image.Image], int]:
+    """A PDF's pages rendered at DPI (at most `max_pages()`), for recognition, and its page count."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(body)
     try:
-        return [pdf[i].render(scale=DPI / 72).to_pil() for i in range(min(len(pdf), max_pages()))]
+        total = len(pdf)
+        return [pdf[i].render(scale=DPI / 72).to_pil() for i in range(min(total, max_pages()))], total
     finally:
         pdf.close()
 
@@ -210,12 +206,8 @@ def read_images(pages: list[Image.Image], kind: str, total: int | None = None) -
 
 def ocr_pdf(body: bytes) -> DocumentText:
     """An image-only PDF read by OCR (in the sandbox's child)."""
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(body)
-    total = len(pdf)
-    pdf.close()
-    return read_images(pdf_pages(body), "pdf", total)
+    pages, total = pdf_pages(body)
+    return read_images(pages, "pdf", total)
 
 
 def ocr_image(body: bytes) -> DocumentText:

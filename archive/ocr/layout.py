@@ -31,6 +31,11 @@ MIN_NUMBER_CONFIDENCE = 0.90
 _NUMBER = re.compile(r"^[\d.,，]+$")
 
 
+def is_number(text: str) -> bool:
+    """Whether recognised text is a number (digits and separators, spaces ignored)."""
+    return bool(_NUMBER.match(re.sub(r"\s+", "", text)))
+
+
 @dataclass(frozen=True, slots=True)
 class Box:
     """One recognised piece of text: its bounds (pixels, y downwards), text and confidence."""
@@ -92,8 +97,7 @@ def cells_of(line: list[Box], char: float) -> list[list[Box]]:
 def cell_text(cell: list[Box]) -> str:
     """The cell's text; a number with a doubtful digit is `UNREADABLE`."""
     text = "".join(b.text.strip() for b in cell)
-    compact = re.sub(r"\s+", "", text)
-    if _NUMBER.match(compact) and min(b.score for b in cell) < MIN_NUMBER_CONFIDENCE:
+    if is_number(text) and min(b.score for b in cell) < MIN_NUMBER_CONFIDENCE:
         return UNREADABLE
     return text
 

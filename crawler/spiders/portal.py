@@ -119,11 +119,10 @@ class PortalSpider(scrapy.Spider):
         return reason if status >= 500 or status == 429 else None
 
     def _fetch_failed(self, request: scrapy.Request, reason: str, kind: str, status: int | None) -> None:
-        if request.meta.get("seed") and self.crawler.stats:
-            self.crawler.stats.inc_value("nianbao/seeds_unreachable")
+        if request.meta.get("seed"):
+            self._count("seeds_unreachable")
             self.logger.error("start URL %s could not be fetched: %s", request.url, reason)
-        if self.crawler.stats:
-            self.crawler.stats.inc_value(f"nianbao/fetch_failed/{kind}")
+        self._count(f"fetch_failed/{kind}")
         self.crawler.signals.send_catch_log(
             nianbao_signals.fetch_failed, request=request, reason=reason, kind=kind, status=status
         )
