@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 WARC_FAILED = "warc_failed"  # request meta: this download could not be archived, so is not read
 WARC_RECORD = "warc_record_id"  # request meta: the record id its response was archived as
+WARC_AT = "warc_at"  # request meta: {"file", "offset"} of that record, to read it back
 
 # Twisted moves these into connection headers that Scrapy never sees (twisted/web/_newclient.py).
 CONNECTION_HEADERS = ("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer")
@@ -206,6 +207,7 @@ class WarcArchiver:
             return
         request.meta.pop(WARC_FAILED, None)
         request.meta[WARC_RECORD] = ref.record_id
+        request.meta[WARC_AT] = {"file": ref.filename, "offset": ref.offset}
         self._archived(ref)
 
     def _write(self, response: Response, request: Request) -> RecordRef:

@@ -8,6 +8,9 @@ killed at any instant resumes with exactly the work it had left:
   `request_done` signal, once its response was read, or it was given up on) and every request the
   spider found on it has been stored; a retry of it goes back to pending with its not-before time,
   so a retry waiting for its backoff is on disk too; a redirect finishes it and stores its target;
+- a request marked `nianbao_shared` (a linked script many columns' fallback chains read) is
+  fetched once per job: while one copy is in flight the others wait, and every later copy is read
+  from the archive like a resumed one (in a resumed job, from the capture the store holds);
 - on resume, requests given up on in fewer than `NIANBAO_RESUME_RETRIES` runs are tried again, and
   each request that was in flight is looked up in the archive: when a response to it was archived
   after the job began, it is read again from the archive (`crawler.frontier.replay`), not fetched a
@@ -40,8 +43,16 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from crawler import signals as nianbao_signals
-from crawler.archiving import is_disk_full
-from crawler.frontier import FRONTIER_FILE, FRONTIER_ID, FRONTIER_PARENT, REPLAY, RETRY_AT, job_directory
+from crawler.archiving import WARC_AT, is_disk_full
+from crawler.frontier import (
+    FRONTIER_FILE,
+    FRONTIER_ID,
+    FRONTIER_PARENT,
+    REPLAY,
+    RETRY_AT,
+    SHARED,
+    job_directory,
+)
 from crawler.frontier.codec import decode_request, encode_request
 from crawler.frontier.replay import ArchivedResponses
 from crawler.frontier.store import FrontierStore
@@ -70,6 +81,12 @@ class FrontierScheduler(BaseScheduler):
         self._arrived: dict[int, int] = {}
         self._wake: CallLaterResult | None = None
         self._wake_at = 0.0
+        # Shared fetches (`SHARED`): fingerprint → where its answer was archived in this run, and
+        # the fingerprints being fetched now; `_started` is when the job began (its first run).
+        self._shared_at: dict[str, dict] = {}
+        self._shared_fetching: set[str] = set()
+        self._started: datetime | None = None
+        self._resumed = False
         # Set at the first write the disk refused: from then on nothing more is recorded (a parent
         # must not be marked done after a child of it failed to be stored), and the crawl stops.
         self._full: BaseException | None = None
@@ -88,8 +105,11 @@ class FrontierScheduler(BaseScheduler):
         self.store = FrontierStore(self.path)
         started = self.store.meta("started_at")
         if started is None or self.mode == "new":
-            self.store.set_meta("started_at", datetime.now(UTC).isoformat())
+            self._started = datetime.now(UTC)
+            self.store.set_meta("started_at", self._started.isoformat())
         else:
+            self._started = datetime.fromisoformat(started)
+            self._resumed = True
             self._inc("nianbao/frontier/resumed")
             revived = self.store.revive_failed(self.max_failures)
             self._inc("nianbao/frontier/revived", revived)
@@ -193,6 +213,10 @@ class FrontierScheduler(BaseScheduler):
             if entry is None:  # no longer pending (finished meanwhile): skip it
                 continue
             request = decode_request(entry.request, self.spider)
+            if request.meta.get(SHARED) and not self._answer_shared(request, entry.fingerprint):
+                self.store.requeue(entry.id, not_before=now + 1.0, request=entry.request)
+                self._push(entry.id, slot, request.priority, now + 1.0)
+                continue
             request.meta[FRONTIER_ID] = entry.id
             self._in_flight[entry.id] = entry.fingerprint
             self._inc("scheduler/dequeued")
@@ -200,11 +224,41 @@ class FrontierScheduler(BaseScheduler):
         self._wake_when_due()
         return None
 
+    def _answer_shared(self, request: Request, fingerprint: str) -> bool:
+        """Make a shared request ready to go (read from the archive when it was fetched before in
+        this job); False while another copy of it is being fetched, so that it waits for that one."""
+        where = self._shared_at.get(fingerprint)
+        if where is None and fingerprint in self._shared_fetching:
+            return False
+        if where is None and self._resumed and self._started is not None:
+            lookup = ArchivedResponses(self.crawler.settings)
+            try:
+                found = lookup.find(request.url, request.body, self._started)
+            finally:
+                lookup.close()
+            if found is not None:
+                where = self._shared_at[fingerprint] = {"file": found[0], "offset": found[1]}
+        if where is None:
+            self._shared_fetching.add(fingerprint)
+        else:
+            request.meta[REPLAY] = where
+            self._inc("nianbao/frontier/shared_reused")
+        return True
+
+    def _shared_done(self, request: Request) -> None:
+        fingerprint = self.fingerprinter.fingerprint(request).hex()
+        self._shared_fetching.discard(fingerprint)
+        where = request.meta.get(WARC_AT)
+        if where and fingerprint not in self._shared_at:
+            self._shared_at[fingerprint] = where
+
     # -- the spider's side
 
     def request_done(self, request: Request, failed: str | None = None, children: int = 0) -> None:
         """The spider is done with `request` (`failed`: it was given up on, and why), having found
         `children` requests on it (tagged `frontier_parent`), which may still be on their way."""
+        if request.meta.get(SHARED):
+            self._shared_done(request)
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id is None or self.store is None:
             return

@@ -37,7 +37,7 @@ from archive.extract import decode_html
 from crawler import signals as nianbao_signals
 from crawler.failures import REFUSALS, describe_failure, describe_status
 from crawler.fallback import FALLBACK, Chain, column_reason, lead_link, read, wanted
-from crawler.frontier import FRONTIER_ID, FRONTIER_PARENT
+from crawler.frontier import FRONTIER_ID, FRONTIER_PARENT, SHARED
 from crawler.platforms import Link, Page, discover, script_links
 from crawler.rendering import CHALLENGE_STATUSES, browser_meta, exchange_from_browser, needs_browser
 from crawler.scripts import assignments, data_requests, inline_script_text, linked_scripts
@@ -215,6 +215,7 @@ class PortalSpider(scrapy.Spider):
             chain.ran_rung("scripts")
             self._count("fallback/rung/scripts")
             request = self.request(Link(chain.scripts.pop(0), "script"), dont_filter=True)
+            request.meta[SHARED] = True  # one fetch per job, however many columns link it
         elif "browser" not in chain.ran and self.settings.getbool("NIANBAO_BROWSER_ENABLED"):
             chain.ran_rung("browser")
             self._count("fallback/rung/browser")
