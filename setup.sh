@@ -21,7 +21,8 @@ lean=""
 command -v chromium >/dev/null 2>&1 || need="chromium"
 command -v antiword >/dev/null 2>&1 || need="$need antiword"
 if [ "${NIANBAO_LIBREOFFICE:-1}" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
-  lean="libreoffice-writer-nogui"
+  # Calc: `nianbao export --format xlsx` is checked by converting the workbook with LibreOffice.
+  lean="libreoffice-writer-nogui libreoffice-calc-nogui"
 fi
 # The tests start a throwaway PostgreSQL cluster (tests/test_postgres.py): the server binaries.
 if [ "$job" = test ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then

@@ -2,9 +2,11 @@
 
 nianbao crawl URL [URL …] [--portal NAME …] [--data DIR] [-s NAME=VALUE …]
 nianbao reparse [--data DIR] [--re-ocr]
-nianbao export [--data DIR] [--format jsonl|csv] [--out FILE]
+nianbao export [--data DIR] [--format jsonl|csv|parquet|xlsx] [--out FILE] [--excel]
+nianbao wacz [--data DIR] [--out FILE] [--year Y] [--portal NAME]
 nianbao parse FILE
 nianbao portals
+nianbao datasette [--data DIR] [--port P] [--build-only]
 nianbao demo [--data DIR]
 """
 
@@ -99,11 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     export = with_data(commands.add_parser("export", help="export stored reports"))
     # `json` is the spec's name (shared/spec/REPORT.md: one JSON object per report): the same lines
     export.add_argument(
-        "--format", choices=("jsonl", "json", "csv"), default="jsonl",
-        help="jsonl (= json): a JSON object per report and line; csv: a row per report",
+        "--format", choices=("jsonl", "json", "csv", "parquet", "xlsx"), default="jsonl",
+        help="jsonl (= json): a JSON object per report and line; csv: a row per report; parquet: typed "
+        "reports and cells files; xlsx: a sheet of reports and one per table, with the template's labels",
     )  # fmt: skip
-    export.add_argument("--out", type=Path, help="output file (default stdout)")
+    export.add_argument(
+        "--out", type=Path,
+        help="output file (default stdout); for parquet a directory or a file stem (two files)",
+    )  # fmt: skip
+    export.add_argument(
+        "--excel", action="store_true",
+        help="csv for Excel on Windows: UTF-8 with a byte-order mark (rows end in CRLF)",
+    )  # fmt: skip
     export.set_defaults(func=cmd_export)
+
+    wacz = with_data(commands.add_parser("wacz", help="package the archive (or some reports) as a WACZ file"))
+    wacz.add_argument("--out", type=Path, default=Path("nianbao.wacz"), help="default ./nianbao.wacz")
+    wacz.add_argument("--year", type=int, help="only the reports on this year")
+    wacz.add_argument("--portal", metavar="NAME", help="only the reports of this registry portal")
+    wacz.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    wacz.set_defaults(func=cmd_wacz)
 
     audit = with_data(commands.add_parser("audit", help="publication audit: deadlines, edits, checks, spam"))
     audit.add_argument("--year", type=int, help="only reports on this year (and agencies missing it)")
@@ -120,6 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     portals = commands.add_parser("portals", help="list the portal registry")
     portals.add_argument("--registry", type=Path, action="append", default=[])
     portals.set_defaults(func=cmd_portals)
+
+    browse = with_data(commands.add_parser(
+        "datasette", help="browse the reports, cells and findings in Datasette, with Chinese full-text search"
+    ))  # fmt: skip
+    browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
+    browse.add_argument("--build-only", action="store_true", help="only (re)build DIR/browse.sqlite")
+    browse.add_argument(
+        "--replay", default="http://127.0.0.1:8080", metavar="URL",
+        help="where `nianbao serve` replays captures (default http://127.0.0.1:8080)",
+    )  # fmt: skip
+    browse.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    browse.set_defaults(func=cmd_datasette)
 
     demo = with_data(commands.add_parser("demo", help="crawl the bundled sample portal, offline"))
     demo.set_defaults(func=cmd_demo)
@@ -297,15 +326,103 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.export import write_csv, write_jsonl
 
+    if args.excel and args.format != "csv":
+        raise CliError("--excel is for --format csv (xlsx is Excel's own format)")
+    if args.format in ("parquet", "xlsx"):
+        return _export_typed(args)
     writer = write_csv if args.format == "csv" else write_jsonl
     engine = _engine(args)
+    # Excel takes a CSV for UTF-8 only after a byte-order mark; the csv module already ends rows in CRLF.
+    encoding = "utf-8-sig" if args.excel else "utf-8"
     if args.out:
-        with open(args.out, "w", encoding="utf-8", newline="") as out:
+        with open(args.out, "w", encoding=encoding, newline="") as out:
             n = writer(engine, out)
         err_console.print(f"exported {n} reports to {args.out}")
     else:
+        if args.excel:
+            sys.stdout.write("\ufeff")
         writer(engine, sys.stdout)
     return 0
+
+
+def _export_typed(args: argparse.Namespace) -> int:
+    """Parquet (two files) and XLSX: binary, so never to a terminal."""
+    from archive.export import iter_export_records
+    from archive.export_tables import write_parquet, write_xlsx
+
+    if args.format == "parquet":
+        if args.out is None:
+            raise CliError("--format parquet writes two files: give --out DIR or --out STEM")
+        n, (reports, cells) = write_parquet(iter_export_records(_engine(args)), args.out)
+        message = f"exported {n} reports to {reports}, their cells to {cells}"
+        err_console.print(message, markup=False, soft_wrap=True)
+    elif args.out is not None:
+        n = write_xlsx(iter_export_records(_engine(args)), args.out)
+        err_console.print(f"exported {n} reports to {args.out}", markup=False)
+    elif sys.stdout.isatty():
+        raise CliError("--format xlsx writes a binary file: give --out FILE.xlsx (or redirect stdout)")
+    else:
+        sys.stdout.flush()
+        write_xlsx(iter_export_records(_engine(args)), sys.stdout.buffer)
+    return 0
+
+
+def cmd_wacz(args: argparse.Namespace) -> int:
+    from archive.wacz import Selection, WaczError, build_wacz
+    from settings.registry import RegistryError, load_registry
+
+    portal, registry = None, None
+    if args.portal:
+        try:
+            registry = load_registry(*args.registry)
+        except RegistryError as err:
+            raise CliError(str(err)) from err
+        if args.portal not in registry:
+            raise CliError(f"unknown portal {args.portal!r} (see `nianbao portals`)")
+        portal = registry[args.portal]
+    selection = Selection(year=args.year, portal=portal, registry=registry)
+
+    def warn(message: str) -> None:
+        err_console.print(f"warning: {message}", style="yellow", markup=False, soft_wrap=True)
+
+    try:
+        summary = build_wacz(_engine(args), args.data / "warc", args.out, selection, warn=warn)
+    except WaczError as err:
+        raise CliError(str(err)) from err
+    err_console.print(
+        f"wrote {args.out}: {summary.records} WARC records in {summary.warc_files} files, "
+        f"{summary.index_lines} index lines, {summary.pages} report pages, {summary.extra_pages} listings",
+        markup=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
+def cmd_datasette(args: argparse.Namespace) -> int:
+    """Build DIR/browse.sqlite from the store (when it changed) and serve it with Datasette."""
+    from archive.browse.build import build_browse
+    from archive.db import DB_ENV
+    from settings.registry import RegistryError, load_registry
+
+    if not (args.db or os.environ.get(DB_ENV) or (args.data / "nianbao.sqlite").exists()):
+        raise CliError(f"no store in {args.data} (no nianbao.sqlite): crawl first, or give --data / --db")
+    try:
+        registry = load_registry(*args.registry)
+    except RegistryError as err:
+        raise CliError(str(err)) from err
+    result = build_browse(_engine(args), args.data, registry=registry, today=date.today())
+    state = "built" if result.rebuilt else "up to date"
+    summary = f"{result.path} {state}: {result.reports} reports, {result.findings} findings"
+    err_console.print(summary, markup=False, soft_wrap=True)
+    if args.build_only:
+        return 0
+    from archive.browse.site import ServeError, serve
+
+    try:
+        return serve(result.path, port=args.port, replay_base=args.replay,
+                     announce=lambda text: err_console.print(text, markup=False, soft_wrap=True))  # fmt: skip
+    except ServeError as err:
+        raise CliError(str(err)) from err
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

@@ -6,6 +6,11 @@ CLI's `-s NAME=VALUE` overrides any of them (benchmarks on loopback turn the pol
 """
 
 import archive
+from crawler.public_suffix import use_bundled_public_suffix_list
+
+# No request outside the crawl's scope: Scrapy's cookie middleware would otherwise have tldextract
+# download the Public Suffix List (and print its tracebacks where there is no route out).
+use_bundled_public_suffix_list()
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]

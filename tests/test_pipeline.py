@@ -61,7 +61,11 @@ def raw_get(base: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     data = tmp_path_factory.mktemp("crawl")
-    with serve() as base:
+    with serve() as base, pytest.MonkeyPatch.context() as env:
+        # As on a fresh machine: tldextract's cache empty, and any HTTPS request it would make sent to a
+        # dead proxy, so an attempt to download the Public Suffix List shows on stderr even online.
+        env.setenv("TLDEXTRACT_CACHE", str(tmp_path_factory.mktemp("tldextract")))
+        env.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
         proc = nianbao("crawl", base, "--data", str(data), *FAST)
         home = raw_get(base, "/")
     exported = export(data)
@@ -119,6 +123,11 @@ def test_lookalikes_are_not_stored_as_reports(crawl: SimpleNamespace) -> None:
         assert path not in stored, path
     # the crawler did meet look-alikes and turned them down, not just miss them
     assert fetched & set(EXPECTED["not_reports"])
+
+
+def test_the_crawl_is_quiet_and_asks_nothing_outside_its_scope(crawl: SimpleNamespace) -> None:
+    assert "Traceback" not in crawl.stderr, crawl.stderr[-4000:]
+    assert "Public Suffix List" not in crawl.stderr and "tldextract" not in crawl.stderr
 
 
 def test_a_page_that_fails_to_parse_is_archived_and_recorded(crawl: SimpleNamespace) -> None:
