@@ -417,6 +417,15 @@ def _row_adds_up(values: tuple) -> bool:
     return total is not None and all(v is not None for v in parts) and sum(parts) == total
 
 
+def _row_exceeds_total(values: tuple) -> bool:
+    """A row with blanks whose printed applicant figures already sum past its printed 总计: no
+    value of the blanks (counts are never negative) makes that reading add up."""
+    *parts, total = values
+    if len(parts) == len(APPLICANT_COLUMNS_WITH_SUBTOTAL) - 1:
+        parts = parts[:-1]
+    return total is not None and sum(v for v in parts if v is not None) > total
+
+
 def _assign(
     result: TableResult,
     prefix: str,
@@ -670,7 +679,9 @@ def _aligned_text(
         if prefix != "applications":
             return None
         numbers = tuple(c.value if c.kind == "num" else None for c in values)
-        return _row_adds_up(numbers) if all(v is not None for v in numbers) else None
+        if all(v is not None for v in numbers):
+            return _row_adds_up(numbers)
+        return False if _row_exceeds_total(numbers) else None
 
     alignment = align_rows(text_lines, rows, lambda k: len(columns_of(k)), add_up=adds_up, named=found)
     for row in rows:
