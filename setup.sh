@@ -28,6 +28,10 @@ fi
 if [ "$job" = test ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   need="$need postgresql"
 fi
+# The cluster tests (tests/test_cluster.py) start a throwaway redis-server for the shared frontier.
+if [ "$job" = test ] && ! command -v redis-server >/dev/null 2>&1; then
+  need="$need redis-server"
+fi
 # The tests draw scanned reports (tests/scangen.py) with a CJK font; OCR's OpenCV needs libGL.
 if [ "$job" = test ] && ! ls /usr/share/fonts/truetype/wqy/*.ttc /usr/share/fonts/opentype/noto/NotoSansCJK* 2>/dev/null | grep -q .; then
   need="$need fonts-wqy-microhei"

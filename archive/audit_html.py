@@ -8,13 +8,16 @@ links: a hacked portal's `javascript:` href must not run in the auditor's browse
 Each row links the original URL and the archived capture, as a link relative to the data directory
 (`warc/FILE#offset=N`): save the page in the data directory (`nianbao audit --format html --out
 DATA/audit.html`) for the links to resolve. The offset is shown too, for `warcio extract FILE OFFSET`.
+`nianbao serve` renders the same page with those links pointing at its replay (`archive_href`).
+Above the table, one inline SVG chart per report year (`archive.charts`): publication by ISO week
+against the deadline, and each region's share on time.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +49,7 @@ th{background:#eef2f7}
 details{margin-top:2px}summary{cursor:pointer;color:#345}
 .small{font-size:.85em;color:#555;word-break:break-all}
 td.num{text-align:right}
+.chart{margin:.4em 0 1em;overflow-x:auto}
 """
 
 # Sorting: each cell carries data-sort; status sorts by severity, the rest as text or numbers.
@@ -176,7 +180,15 @@ def _badges(r: AuditRow) -> tuple[str, int]:
     return html, count
 
 
-def _links(r: AuditRow) -> str:
+def warc_href(r: AuditRow) -> str | None:
+    """The static page's archive link: the WARC file, relative to the data directory."""
+    return f"warc/{r.warc['file']}#offset={r.warc['offset']}" if r.warc else None
+
+
+ArchiveHref = Callable[["AuditRow"], "str | None"]
+
+
+def _links(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
     out = []
     href = _safe_href(r.url)
     if href:
@@ -185,8 +197,8 @@ def _links(r: AuditRow) -> str:
         out.append(f"<span>{_e(r.url)}</span>")
     if r.page_url and r.page_url != r.url and _safe_href(r.page_url):
         out.append(f'<a href="{_e(r.page_url)}" rel="noopener noreferrer nofollow">page</a>')
-    if r.warc:
-        target = f"warc/{r.warc['file']}#offset={r.warc['offset']}"
+    target = archive_href(r) if r.warc else None
+    if r.warc and target:
         out.append(
             f'<a class="warc" href="{_e(target)}">archived</a> '
             f'<span class="small">{_e(r.warc["file"])} @ {_e(r.warc["offset"])}</span>'
@@ -194,7 +206,7 @@ def _links(r: AuditRow) -> str:
     return "<br>".join(out) or "—"
 
 
-def _row(r: AuditRow) -> str:
+def _row(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
     badges, count = _badges(r)
     title = f'<div class="small">{_e(r.title)}</div>' if r.title else ""
     cells = [
@@ -210,15 +222,24 @@ def _row(r: AuditRow) -> str:
         (r.published_on or "", _e(r.published_on or "—")),
         (r.first_seen or "", _e((r.first_seen or "—").replace("T", " ").replace("Z", " UTC"))),
         (count, badges or "—"),
-        (r.url, _links(r)),
+        (r.url, _links(r, archive_href)),
     ]
     tds = "".join(f'<td data-sort="{_e(key)}">{html}</td>' for key, html in cells)
     return f'<tr data-status="{_e(r.status)}">{tds}</tr>'
 
 
-def render_html(rows: Sequence[AuditRow], *, data_dir: Path) -> str:
-    """The whole page; see the module docstring."""
+def render_html(
+    rows: Sequence[AuditRow],
+    *,
+    data_dir: Path,
+    archive_href: ArchiveHref = warc_href,
+    archive_note: str | None = None,
+) -> str:
+    """The whole page; see the module docstring. `archive_href` forms each "archived" link
+    (`nianbao serve` points them at its replay); `archive_note` then replaces the sentence saying
+    where the links lead."""
     from archive.audit import STATUSES
+    from archive.charts import year_charts
 
     counts = Counter(r.status for r in rows)
     overview = " · ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES)
@@ -226,7 +247,11 @@ def render_html(rows: Sequence[AuditRow], *, data_dir: Path) -> str:
         f'<th data-key="{key}" data-type="{kind}" scope="col">{_e(label)}</th>'
         for key, label, kind in COLUMNS
     )
-    body = "\n".join(_row(r) for r in rows)
+    body = "\n".join(_row(r, archive_href) for r in rows)
+    where = archive_note or (
+        f"Archive links are relative to the data directory {data_dir}: keep this file in it."
+    )
+    charts = "\n".join(f'<div class="chart">{svg}</div>' for svg in year_charts(rows))
     years = sorted({r.year for r in rows if r.year is not None})
     span = f"{years[0]}–{years[-1]}" if years else "—"
     data = json.dumps({"rows": len(rows), "statuses": dict(counts)}, ensure_ascii=False).replace(
@@ -244,10 +269,12 @@ def render_html(rows: Sequence[AuditRow], *, data_dir: Path) -> str:
 <body>
 <h1>Publication audit · 政府信息公开工作年度报告</h1>
 <p class="meta">{_e(len(rows))} rows, report years {_e(span)}. {_e(overview)}.<br>
-Archive links are relative to the data directory {_e(str(data_dir))}: keep this file in it. Deadlines:
+{_e(where)} Deadlines:
 条例 art. 49 (departments 01-31, government-wide reports 03-31) unless a registered local rule is earlier.</p>
 <h2>Summary by region and level</h2>
 {_summary(rows)}
+<h2>Publication by week and region 按周发布与各地区按时比例</h2>
+{charts or '<p class="meta">No report year to chart.</p>'}
 <h2>Reports</h2>
 <p class="meta">Click a column header to sort. Hover a status for the reason.</p>
 <table id="audit"><thead><tr>{head}</tr></thead>

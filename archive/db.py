@@ -44,6 +44,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -249,6 +250,21 @@ class Failure(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     capture: Mapped[Capture] = relationship()
+
+
+class TextCacheRow(Base):
+    """What extraction made of one WARC record, by one extractor version: a cache (`archive.textcache`).
+
+    Extraction is a deterministic function of the record and of the extraction code, both in the
+    key, so these rows are memoization: dropping them changes no result, only a reparse's time.
+    """
+
+    __tablename__ = "text_cache"
+
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # WARC-Record-ID
+    extractor: Mapped[str] = mapped_column(String(160), primary_key=True)  # archive.textcache's versions
+    kind: Mapped[str] = mapped_column(String(16))  # page | document
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON
 
 
 def live_run_clause() -> Any:

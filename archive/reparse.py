@@ -9,11 +9,18 @@ The run is marked finished after its last record; until then (and for ever, if i
 its results are not live and the runs before it stay the current reading. A record that breaks
 ingestion is rolled back to its savepoint and recorded as a `Failure` (stage "ingest"); the
 reparse goes on with the next record.
+
+Every core: the records are read in WARC order, their pure half (decode, classify, extract, parse,
+convert) runs on `workers` processes (`archive.ingest.parallel`), and each result is stored here in
+WARC order through the same store code as the crawl's, so the database is the one a serial reparse
+makes. What extraction made of each record is kept (`archive.textcache`): a reparse after a change
+to the parser alone runs no trafilatura, and `re_extract` extracts everything again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -25,10 +32,14 @@ from sqlalchemy.engine import Engine
 from archive.catchup import catch_up_store
 from archive.conversions import Conversions
 from archive.db import Document, Failure, ParseRun, ReportRow, VersionRow, sessions
-from archive.ingest import finish_run, ingest_record, record_failure, start_run
+from archive.ingest import PrepareFailed, finish_run, ingest_record, record_failure, start_run
+from archive.ingest.parallel import prepared_records
+from archive.textcache import prune_text_cache
 from archive.warcstore import INGESTED_TYPES, iter_records
 
 log = logging.getLogger(__name__)
+
+NEW_REPORT = ("report", "version", "unchanged")  # outcomes of a record that held a report
 
 
 def reparse(
@@ -38,32 +49,50 @@ def reparse(
     progress: Callable[[str], None] | None = None,
     batch: int = 200,
     re_ocr: bool = False,
+    re_extract: bool = False,
+    workers: int = 1,
+    status: Callable[[str], None] | None = None,
+    status_every: float = 10.0,
 ) -> Counter[str]:
     """Re-read the archive in `warc_dir` as a new parse run; returns outcome counts.
 
     The store first catches up with the archive (`archive.catchup`), so that an interrupted reparse
     leaves the previous reading complete. OCR text kept in the archive (`archive.conversions`) is
     reused, not read again, unless `re_ocr`; counts `ocr_pages` (pages read by OCR this time) and
-    `ocr_reused` (documents whose kept text served).
+    `ocr_reused` (documents whose kept text served). Clean text kept in the store
+    (`archive.textcache`) is reused unless `re_extract`; counts `extracted` (pages extracted this
+    time) and `extraction_reused`. `workers` processes read the records (`archive.ingest.parallel`;
+    1: this process). `progress` is called with each record's URL; `status`, every `status_every`
+    seconds, with a line of records and reports done and their rates.
     """
     catch_up_store(engine, warc_dir)
     counts: Counter[str] = Counter()
     conversions = Conversions(warc_dir, reuse=not re_ocr)
     session = sessions(engine, write=True)()
+    meter = _Meter(status, status_every)
+    stream = None
     try:
         session.begin()
         run = start_run(session, "reparse")
-        for n, record in enumerate(iter_records(warc_dir, types=INGESTED_TYPES)):
+        records = iter_records(warc_dir, types=INGESTED_TYPES)
+        stream = prepared_records(records, session, workers=workers, reuse=not re_extract)
+        for n, (record, prepared) in enumerate(stream):
             try:
                 with session.begin_nested():
-                    result = ingest_record(session, record, run, conversions)
+                    result = ingest_record(session, record, run, conversions, prepared)
             except Exception as err:  # a bug on one record must not stop the rebuild of the rest
-                log.error("ingest failed on %s: %s", record.url, traceback.format_exc())
-                result = record_failure(session, record, run, f"internal error: {type(err).__name__}: {err}")
+                trace = err.trace if isinstance(err, PrepareFailed) else traceback.format_exc()
+                reason = err.reason if isinstance(err, PrepareFailed) else None
+                log.error("ingest failed on %s: %s", record.url, trace)
+                reason = reason or f"internal error: {type(err).__name__}: {err}"
+                result = record_failure(session, record, run, reason)
             counts[result.outcome] += 1
             counts["ocr_pages"] += result.ocr_pages
+            if prepared is not None and prepared.page is not None and prepared.page.extracted is not None:
+                counts["extracted" if prepared.page.fresh else "extraction_reused"] += 1
             if progress:
                 progress(record.url)
+            meter.tick(result.outcome in NEW_REPORT)
             if n % batch == batch - 1:
                 session.commit()
                 session.begin()
@@ -75,15 +104,44 @@ def reparse(
         finish_run(session, run)
         session.commit()
     finally:
+        if stream is not None:
+            stream.close()  # the worker pool ends here, not whenever the generator is collected
         session.close()
         conversions.close()
     counts["ocr_reused"] += conversions.reused
     return +counts
 
 
+class _Meter:
+    """Records and reports done, and their rates, told every `every` seconds."""
+
+    def __init__(self, status: Callable[[str], None] | None, every: float) -> None:
+        self.status, self.every = status, every
+        self.start = self.last = time.monotonic()
+        self.records = self.reports = 0
+
+    def tick(self, report: bool) -> None:
+        self.records += 1
+        self.reports += report
+        now = time.monotonic()
+        if self.status is not None and now - self.last >= self.every:
+            self.last = now
+            self.status(rates(self.records, self.reports, now - self.start))
+
+
+def rates(records: int, reports: int, seconds: float) -> str:
+    """The status line: "N records, M reports in S s: X records/s, Y reports/s"."""
+    seconds = max(seconds, 1e-9)
+    return (
+        f"{records} records, {reports} reports in {seconds:.1f} s: "
+        f"{records / seconds:.1f} records/s, {reports / seconds:.1f} reports/s"
+    )
+
+
 def prune(engine: Engine) -> int:
     """Delete what superseded parse runs produced (versions, documents, failures); returns runs pruned."""
     with sessions(engine, write=True).begin() as session:
+        prune_text_cache(session)  # what older extractor versions kept: never read again
         old = list(session.scalars(select(ParseRun.id).where(ParseRun.superseded_by.is_not(None))))
         if not old:
             return 0

@@ -1,12 +1,14 @@
 """`nianbao`: the command line. One sub-command per job, each a thin layer over one stage.
 
 nianbao crawl URL [URL …] [--portal NAME …] [--data DIR] [-s NAME=VALUE …]
-nianbao reparse [--data DIR] [--re-ocr]
+nianbao reparse [--data DIR] [--re-ocr] [--re-extract] [--workers N] [--warc-dir DIR …]
+nianbao status --redis URL
 nianbao export [--data DIR] [--format jsonl|csv|parquet|xlsx] [--out FILE] [--excel]
 nianbao wacz [--data DIR] [--out FILE] [--year Y] [--portal NAME]
 nianbao parse FILE
 nianbao portals
 nianbao datasette [--data DIR] [--port P] [--build-only]
+nianbao serve [--data DIR] [--port P] [--host H]
 nianbao demo [--data DIR]
 """
 
@@ -75,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting"
     )
+    crawl.add_argument(
+        "--redis", default=os.environ.get("NIANBAO_REDIS"), metavar="URL",
+        help="share the frontier with other workers in Redis (redis://HOST:6379/N, or $NIANBAO_REDIS); "
+        "without URLs, join the crawl running there",
+    )  # fmt: skip
     crawl.set_defaults(func=cmd_crawl)
 
     schedule = with_data(
@@ -86,12 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--busy-months", default="1-3", help="months crawled weekly (default 1-3)")
     schedule.add_argument("--weekday", default="mon", choices=sorted(WEEKDAYS), help="weekly crawl day")
     schedule.add_argument("--hour", type=int, default=3)
+    schedule.add_argument("--redis", metavar="URL", help="a crawl shared in Redis: one plan per worker")
+    schedule.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                          help="with --redis: crawl workers (one per machine; default 1)")  # fmt: skip
     schedule.set_defaults(func=cmd_schedule)
 
     reparse = with_data(commands.add_parser("reparse", help="rebuild every report from the WARC files"))
     reparse.add_argument(
         "--re-ocr", action="store_true",
         help="read scans by OCR again instead of reusing the text the archive keeps (conversion records)",
+    )  # fmt: skip
+    reparse.add_argument(
+        "--re-extract", action="store_true",
+        help="extract every page's text again instead of reusing what the store keeps for this extractor",
+    )  # fmt: skip
+    reparse.add_argument(
+        "--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+        help="processes reading the records (default: every core)",
+    )  # fmt: skip
+    reparse.add_argument(
+        "--warc-dir", type=Path, action="append", default=[], metavar="DIR",
+        help="also read this WARC directory (repeat it: one per crawl worker); linked into DIR/warc",
     )  # fmt: skip
     reparse.set_defaults(func=cmd_reparse)
 
@@ -150,6 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     browse.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
     browse.set_defaults(func=cmd_datasette)
 
+    replay = with_data(commands.add_parser("serve", help="the audit page and a replay of the archive"))
+    replay.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    replay.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    replay.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    replay.set_defaults(func=cmd_serve)
+
+    status = commands.add_parser("status", help="the state of a crawl shared by several workers in Redis")
+    status.add_argument("--redis", default=os.environ.get("NIANBAO_REDIS"), metavar="URL",
+                        help="redis://HOST:6379/N (default $NIANBAO_REDIS)")  # fmt: skip
+    status.add_argument("--json", action="store_true", help="print it as JSON")
+    status.set_defaults(func=cmd_status)
+
     demo = with_data(commands.add_parser("demo", help="crawl the bundled sample portal, offline"))
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -182,6 +216,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             urls += portal.start_urls
             hosts += portal.allowed_hosts
     overrides = dict(_setting(s) for s in args.settings)
+    if args.redis:
+        return _crawl_shared(args, urls, hosts, overrides)
     with data_lock(args.data):  # before touching an interrupted crawl's state: it may be running
         job = args.data / JOB_DIR
         if args.restart and job.exists():
@@ -204,6 +240,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if not urls:
             raise CliError("nothing to crawl: give start URLs or --portal NAME")
         result = run_crawl(urls, args.data, db=db, allowed_hosts=hosts, overrides=overrides, resume=resume)
+    print_crawl_summary(result, args.data)
+    return int(result.outcome.code)
+
+
+def _crawl_shared(args: argparse.Namespace, urls: list[str], hosts: list[str], overrides: dict) -> int:
+    """One worker of a crawl shared in Redis: its state (frontier, seen-set, leases) is there, not in
+    DATA/job, so --resume and --restart mean nothing: a worker started again joins the crawl."""
+    if args.resume or args.restart:
+        raise CliError("--resume/--restart do not apply with --redis: a worker started again joins the crawl")
+    overrides = {**overrides, "NIANBAO_REDIS": args.redis}
+    with data_lock(args.data):
+        job = args.data / JOB_DIR
+        if (job / "frontier.sqlite").exists():
+            raise CliError(f"{job} holds an interrupted crawl of this machine: finish or drop it first")
+        if job.exists():
+            shutil.rmtree(job)  # only the plan of an earlier worker run: the crawl's state is in Redis
+        result = run_crawl(urls, args.data, db=args.db, allowed_hosts=hosts, overrides=overrides)
     print_crawl_summary(result, args.data)
     return int(result.outcome.code)
 
@@ -240,18 +293,36 @@ def _engine(args: argparse.Namespace):
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from archive.reparse import reparse
+    import time
+
+    from archive.reparse import rates, reparse
 
     warc_dir = args.data / "warc"
+    if args.warc_dir:  # the workers' archives of a shared crawl: their union, by links, in DIR/warc
+        from crawler.cluster_status import link_union
+
+        try:
+            link_union(warc_dir, args.warc_dir)
+        except OSError as err:
+            raise CliError(str(err)) from err
     if not warc_dir.is_dir():
         raise CliError(f"no WARC files in {warc_dir}")
+    started = time.monotonic()
     with data_lock(args.data):
-        counts = reparse(_engine(args), warc_dir, re_ocr=args.re_ocr)
+        counts = reparse(
+            _engine(args), warc_dir, re_ocr=args.re_ocr, re_extract=args.re_extract, workers=args.workers,
+            status=lambda line: err_console.print(f"reparse: {line}", markup=False),
+        )  # fmt: skip
     ocr_pages, ocr_reused = counts.pop("ocr_pages", 0), counts.pop("ocr_reused", 0)
+    extracted, kept = counts.pop("extracted", 0), counts.pop("extraction_reused", 0)
+    records = sum(counts.values())
+    reports = counts["report"] + counts["version"] + counts["unchanged"]
     err_console.print(
-        f"reparsed {sum(counts.values())} records: {counts['report']} reports, "
+        f"reparsed {records} records: {counts['report']} reports, "
         f"{counts['version']} later versions, {counts['failure']} not parsed; "
-        f"OCR: {ocr_pages} pages read, {ocr_reused} scanned documents' kept text reused"
+        f"OCR: {ocr_pages} pages read, {ocr_reused} scanned documents' kept text reused; "
+        f"pages extracted: {extracted}, kept text reused: {kept}; {args.workers} worker(s); "
+        f"{rates(records, reports, time.monotonic() - started)}"
     )
     return 0
 
@@ -276,14 +347,20 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             "put it in ~/.pgpass (or $PGPASSFILE) of the user the crawl runs as",
             markup=False, soft_wrap=True,
         )  # fmt: skip
-    try:
-        plan = Plan(
-            command=command, workdir=Path.cwd(), log=data / "crawl.log",
-            busy_months=(int(first), int(last or first)), weekday=WEEKDAYS[args.weekday], hour=args.hour,
-        )  # fmt: skip
-    except ValueError as err:
-        raise CliError(str(err)) from err
-    sys.stdout.write(render(plan))
+    workers = [("", command, data)]
+    if args.redis:  # worker 1 pushes the start URLs, the others join (same time, own data directory)
+        from crawler.cluster_status import worker_commands
+
+        workers = worker_commands(command, data, args.redis, args.workers)
+    for title, command, data in workers:
+        try:
+            plan = Plan(
+                command=command, workdir=Path.cwd(), log=data / "crawl.log",
+                busy_months=(int(first), int(last or first)), weekday=WEEKDAYS[args.weekday], hour=args.hour,
+            )  # fmt: skip
+        except ValueError as err:
+            raise CliError(str(err)) from err
+        sys.stdout.write((f"# ===== {title} =====\n" if title else "") + render(plan))
     return 0
 
 
@@ -294,6 +371,12 @@ def cmd_prune(args: argparse.Namespace) -> int:
         runs = prune(_engine(args))
     err_console.print(f"pruned {runs} superseded parse run(s)")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text}")
+    return int(text)
 
 
 def _iso_date(text: str) -> date:
@@ -398,18 +481,24 @@ def cmd_wacz(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_datasette(args: argparse.Namespace) -> int:
-    """Build DIR/browse.sqlite from the store (when it changed) and serve it with Datasette."""
-    from archive.browse.build import build_browse
+def _existing_store_and_registry(args: argparse.Namespace):
+    """The registry, once it is known there is a store to read (a browser on nothing helps no one)."""
     from archive.db import DB_ENV
     from settings.registry import RegistryError, load_registry
 
     if not (args.db or os.environ.get(DB_ENV) or (args.data / "nianbao.sqlite").exists()):
         raise CliError(f"no store in {args.data} (no nianbao.sqlite): crawl first, or give --data / --db")
     try:
-        registry = load_registry(*args.registry)
+        return load_registry(*args.registry)
     except RegistryError as err:
         raise CliError(str(err)) from err
+
+
+def cmd_datasette(args: argparse.Namespace) -> int:
+    """Build DIR/browse.sqlite from the store (when it changed) and serve it with Datasette."""
+    from archive.browse.build import build_browse
+
+    registry = _existing_store_and_registry(args)
     result = build_browse(_engine(args), args.data, registry=registry, today=date.today())
     state = "built" if result.rebuilt else "up to date"
     summary = f"{result.path} {state}: {result.reports} reports, {result.findings} findings"
@@ -420,6 +509,18 @@ def cmd_datasette(args: argparse.Namespace) -> int:
 
     try:
         return serve(result.path, port=args.port, replay_base=args.replay,
+                     announce=lambda text: err_console.print(text, markup=False, soft_wrap=True))  # fmt: skip
+    except ServeError as err:
+        raise CliError(str(err)) from err
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the audit at / and the archive's replay at /replay/<timestamp>/<url>."""
+    from archive.serve import ServeError, serve
+
+    registry = _existing_store_and_registry(args)
+    try:
+        return serve(_engine(args), args.data, registry=registry, host=args.host, port=args.port,
                      announce=lambda text: err_console.print(text, markup=False, soft_wrap=True))  # fmt: skip
     except ServeError as err:
         raise CliError(str(err)) from err
@@ -521,6 +622,38 @@ def portal_counts(portals: Collection[Any]) -> Table:
         table.add_row(region, *(f"{row[lv][0]}/{row[lv][1]}" for lv in levels),
                       str(sum(c[1] for c in row.values())), str(confirmed[region]))  # fmt: skip
     return table
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from crawler.cluster_status import cluster_status
+
+    if not args.redis:
+        raise CliError("give --redis URL (or set NIANBAO_REDIS)")
+    try:
+        state = cluster_status(args.redis)
+    except Exception as err:  # redis.ConnectionError and the like: say it, no traceback
+        raise CliError(f"cannot read {args.redis}: {err}") from err
+    if args.json:
+        sys.stdout.write(json.dumps(state, ensure_ascii=False) + "\n")
+        return 0
+    if state["crawl"] is None:
+        sys.stdout.write("no crawl in this Redis\n")
+        return 0
+    ended = f", finished {state['finished_at']}" if state["finished_at"] else " (running)"
+    sys.stdout.write(
+        f"crawl {state['crawl']} started {state['started_at']}{ended}\n"
+        f"frontier: {state['pending']} pending, {state['leases']} in-flight leases, {state['done']} done, "
+        f"{state['failed']} given up, {state['refused']} refused; {state['leases_expired']} leases expired\n"
+        f"workers seen in the last minute: {state['workers_recent']}\n"
+    )
+    table = Table(show_header=True)
+    for column in ("worker", "seen (s ago)", "pages", "pages/s", "leases"):
+        table.add_column(column)
+    for w in state["workers"]:
+        name = w["worker"] + (" (stopped)" if w["closed"] else "")
+        table.add_row(name, str(w["seen_ago"]), str(w["pages"]), str(w["pages_per_s"]), str(w["leases"]))
+    Console().print(table)
+    return 0
 
 
 # --- demo ------------------------------------------------------------------------------------

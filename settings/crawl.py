@@ -5,6 +5,8 @@ delay between requests, retries with backoff, an honest User-Agent, bounded down
 CLI's `-s NAME=VALUE` overrides any of them (benchmarks on loopback turn the politeness down).
 """
 
+import os
+
 import archive
 from crawler.public_suffix import use_bundled_public_suffix_list
 
@@ -51,6 +53,7 @@ SCHEDULER = "crawler.frontier.scheduler.FrontierScheduler"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.frontier.replay.ReplayMiddleware": 40,
+    "crawler.cluster.SharedRobotsTxt": 45,  # with NIANBAO_REDIS only: robots.txt once per host per crawl
     "crawler.middlewares.ScopeMiddleware": 50,
     "crawler.incremental.ConditionalRequestMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -74,6 +77,13 @@ NIANBAO_PROGRESS_INTERVAL = 5.0
 NIANBAO_LOCK_HELD = False  # set by `nianbao crawl`, which holds the data directory's lock itself
 NIANBAO_JOB_DIR = None  # default DATA/job: the frontier of a crawl that has not finished
 NIANBAO_RESUME = "auto"  # new | resume | auto (resume the frontier in the job directory if there is one)
+# A crawl shared by several workers (`crawl --redis URL`, or $NIANBAO_REDIS): frontier, seen-set and
+# per-host limits in Redis (crawler.frontier.redis_scheduler); a taken request's lease, in seconds,
+# after which a silent (killed) worker's request goes to another; how long a worker without start
+# URLs waits for a crawl to join.
+NIANBAO_REDIS = os.environ.get("NIANBAO_REDIS") or None
+NIANBAO_REDIS_LEASE = 60.0
+NIANBAO_REDIS_JOIN_WAIT = 30.0
 NIANBAO_RESUME_RETRIES = 2  # crawl runs that may give up on a request before a resume stops retrying it
 NIANBAO_MIN_FREE_SPACE = None  # bytes free before a WARC file is started; default its max size + 64 MiB
 NIANBAO_INCREMENTAL = True  # conditional requests and revisit records against earlier captures

@@ -68,8 +68,9 @@ def test_database_schema_is_created_by_alembic_at_any_url(tmp_path: Path) -> Non
     with sqlite3.connect(tmp_path / "elsewhere" / "store.db") as conn:
         tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
         version = conn.execute("select version_num from alembic_version").fetchall()
-    assert {"captures", "documents", "reports", "report_versions", "cells", "checks", "failures"} <= tables
-    assert version == [("0002",)]
+    assert {"captures", "documents", "reports", "report_versions", "cells", "checks", "failures",
+            "text_cache"} <= tables  # fmt: skip
+    assert version == [("0003",)]
 
 
 def test_parse_command_on_a_seed_matches_its_gold() -> None:

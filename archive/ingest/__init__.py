@@ -45,10 +45,10 @@ from sqlalchemy.orm import Session
 
 from archive.conversions import Conversions
 from archive.db import ParseRun
-from archive.documents import disposition_filename, sniff_kind
 from archive.ingest.attachments import ingest_attachment
 from archive.ingest.links import link_before, page_links
 from archive.ingest.pages import ingest_page
+from archive.ingest.prepare import PAGE, Prepared, PrepareFailed, body_kind, prepare_record, route
 from archive.ingest.revisits import ingest_revisit
 from archive.ingest.rows import (
     EXTRACTOR,
@@ -63,6 +63,7 @@ from archive.ingest.rows import (
 )
 from archive.ingest.scanned import ingest_scanned_page, scanned_page_link
 from archive.ingest.unread import ingest_fetch_failure, unreadable
+from archive.textcache import save_document
 from archive.warcstore import StoredResponse
 
 __all__ = [
@@ -70,19 +71,22 @@ __all__ = [
     "PARSER_VERSION",
     "IngestResult",
     "Outcome",
+    "PrepareFailed",
+    "Prepared",
     "content_digest",
     "current_version",
     "finish_run",
     "header",
     "ingest_record",
     "page_links",
+    "prepare_record",
     "record_failure",
+    "route",
     "start_run",
 ]
 
 log = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHALLENGE_STATUSES = (202, 412, 521)
 CHALLENGE = re.compile(r"\$_ts|__jsl_clearance|wzws_cid|document\.cookie\s*=", re.I)
 
@@ -104,14 +108,21 @@ def finish_run(session: Session, run: ParseRun) -> None:
 
 
 def ingest_record(
-    session: Session, record: StoredResponse, run: ParseRun, conversions: Conversions | None = None
+    session: Session,
+    record: StoredResponse,
+    run: ParseRun,
+    conversions: Conversions | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestResult:
     """Store one WARC record: always its capture; a report, version or failure when it holds one.
 
     Idempotent per record: a reparse finds the capture already stored, reads its links again and
-    adds what its own parse run reads from it.
+    adds what its own parse run reads from it. `prepared` is the record's pure half read ahead
+    (`prepare_record`, on a reparse's worker); without it the record is read here.
     """
     capture, new = capture_for(session, record)
+    if prepared is not None and prepared.document_fresh and prepared.document is not None:
+        save_document(session, record.ref.record_id, prepared.document)  # converted ahead: kept
     content_type = header(record.headers, "Content-Type") or ""
     mime = content_type.split(";")[0].strip().lower()
     if record.record_type == "revisit":
@@ -130,17 +141,14 @@ def ingest_record(
         return IngestResult("blocked", record.url, reason=reason)
     if record.status != 200:
         return IngestResult("capture", record.url)
-    # A download endpoint answers with any type (octet-stream, even text/html): the bytes decide,
-    # then the type, then the file name its Content-Disposition gives, then the URL.
-    filename = disposition_filename(header(record.headers, "Content-Disposition"))
-    by_bytes = sniff_kind(record.body, None, "")
-    if by_bytes is None and (mime in HTML_TYPES or (not mime and record.body.lstrip()[:1] == b"<")):
-        return ingest_page(session, record, capture, content_type, run, new)
-    kind = sniff_kind(record.body, content_type, record.url, filename)
+    kind = body_kind(record)  # the bytes decide, then the type, the file name, the URL
+    if kind == PAGE:
+        reading = prepared.reading() if prepared is not None else None
+        return ingest_page(session, record, capture, content_type, run, new, reading)
     if kind == "image" and (scanned := scanned_page_link(session, record, run)) is not None:
         return ingest_scanned_page(session, record, capture, run, scanned, conversions)
     if kind is not None:
-        return ingest_attachment(session, record, capture, content_type, kind, run, conversions)
+        return ingest_attachment(session, record, capture, content_type, kind, run, conversions, prepared)
     what = f"{len(record.body)} bytes of {mime or 'undeclared type'}"
     return unreadable(session, record, capture, run, "extract", f"neither a page nor a document ({what})")
 

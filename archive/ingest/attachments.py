@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import traceback
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,11 @@ from archive.ingest.rows import IngestResult, fail, log, store_document, store_r
 from archive.ocr.trust import distrust_ocr, is_ocr
 from archive.parser import parse_report
 from archive.report import NotAReport
+from archive.textcache import save_document
 from archive.warcstore import StoredResponse
+
+if TYPE_CHECKING:
+    from archive.ingest.prepare import Prepared
 
 ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*|\.(?:pdf|docx?|wps|rtf|ofd|xlsx?|et|zip)$", re.I)
 # Page metadata that an attachment of a page listing several reports shares: dates, not its agency.
@@ -35,9 +40,11 @@ def ingest_attachment(
     kind: str,
     run: ParseRun,
     conversions: Conversions | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestResult:
     """A report attachment converted, parsed and stored; OCR text is kept in and reused from the
-    archive (`conversions`) when given."""
+    archive (`conversions`) when given; text a reparse prepared (`prepared`: from the text cache,
+    or converted ahead on a worker) is used instead of converting again."""
     link = linking_page(session, record)
     page_doc = page_document(session, link.capture.url, record.ref, run) if link is not None else None
     page_metadata = dict(page_doc.page_metadata) if page_doc is not None else {}
@@ -55,12 +62,35 @@ def ingest_attachment(
         return IngestResult("capture", record.url)
     page_url = link.capture.url if on_report_page else record.url
     try:
-        converted, ocr_pages = document_text_of(record, content_type, conversions)
+        converted, ocr_pages = attachment_text(session, record, content_type, conversions, prepared)
     except ExtractionError as err:
         return fail(session, capture, run, "extract", f"{kind.upper()} attachment: {err}")
     result = _parse_attachment(session, record, capture, kind, run, converted, page_doc, page_metadata, title,
                                page_url)  # fmt: skip
     return dataclasses.replace(result, ocr_pages=ocr_pages) if ocr_pages else result
+
+
+def attachment_text(
+    session: Session,
+    record: StoredResponse,
+    content_type: str,
+    conversions: Conversions | None,
+    prepared: Prepared | None,
+) -> tuple[DocumentText, int]:
+    """The attachment's text and the pages OCR read for it now: the OCR text the archive keeps, else
+    the text prepared ahead, else converted now (and kept in the text cache unless it is OCR's,
+    which `conversions` keeps in the archive). ExtractionError when it has none."""
+    if prepared is not None and prepared.has_document:
+        kept = conversions.lookup(record.ref.record_id) if conversions is not None else None
+        if kept is not None:
+            return kept, 0
+        if prepared.document is not None:
+            return prepared.document, 0
+        raise ExtractionError(prepared.document_error or "no text")
+    converted, ocr_pages = document_text_of(record, content_type, conversions)
+    if not is_ocr(converted):
+        save_document(session, record.ref.record_id, converted)
+    return converted, ocr_pages
 
 
 def _parse_attachment(

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 import lxml.html
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from archive.classify import is_report_title, normalise_title
-from archive.db import Capture, Document, PageLink, ParseRun
+from archive.db import Capture, Document, PageLink, ParseRun, without_nul
 from archive.urls import absolute_url, is_document_link
 from archive.warcstore import RecordRef, StoredResponse
 
@@ -48,11 +48,18 @@ def page_links(page_url: str, tree: lxml.html.HtmlElement) -> list[tuple[str, st
 
 
 def replace_links(session: Session, capture: Capture, links: list[tuple[str, str, str]], new: bool) -> None:
-    """Store the capture's links; a reparse reads them again, replacing what an older run stored."""
+    """Store the capture's links; a reparse reads them again, replacing what an older run stored.
+
+    In bulk, past the session's identity map (no PageLink object is kept in it: each is read back
+    by query), which a reparse would otherwise search on every page."""
     if not new:
-        session.execute(delete(PageLink).where(PageLink.capture_id == capture.id))
-    session.add_all(PageLink(capture_id=capture.id, kind=k, url=u, text=t) for k, u, t in links)
-    session.flush()
+        session.execute(
+            delete(PageLink).where(PageLink.capture_id == capture.id),
+            execution_options={"synchronize_session": False},
+        )
+    if links:
+        rows = [{"capture_id": capture.id, "kind": k, "url": u, "text": t} for k, u, t in links]
+        session.execute(insert(PageLink.__table__), without_nul(rows))
 
 
 def _position(capture: Capture) -> tuple[str, int]:

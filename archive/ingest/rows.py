@@ -16,12 +16,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 import trafilatura
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from archive.db import (
@@ -34,6 +34,7 @@ from archive.db import (
     ReportCapture,
     ReportRow,
     VersionRow,
+    without_nul,
 )
 from archive.report import Report
 from archive.warcstore import StoredResponse
@@ -197,6 +198,8 @@ def store_report(
     elif not held:  # a reparse takes the report over: its identity as this run reads it
         row.url, row.page_url, row.title = report.url, page_url, report.title
         row.agency, row.year, row.first_seen = report.agency, report.year, capture.fetched_at
+    else:  # captures reach the store out of order (several ingest or crawl workers): the earliest
+        row.first_seen = _earliest(row.first_seen, capture.fetched_at)
     latest = current_version(row, run)
     same_document = current_version(row, run, document_url=document.url)
     if latest is not None and (same_document is None or same_document.digest == digest):
@@ -204,17 +207,29 @@ def store_report(
         # rendition of it (the PDF attached to a parsed page, a repost at another URL). Edits are
         # told only within one document, so two renditions never pass for an edit.
         version, outcome = latest, "unchanged"
+        version.first_seen = _earliest(version.first_seen, capture.fetched_at)
     else:
         outcome = "version" if latest is not None else "report"
         version = new_version(document, report, data, digest, capture, run)
         row.versions.append(version)
         session.flush()
+        store_numbers(session, version, report)
     link = session.get(ReportCapture, (row.id, capture.id))
     if link is None:
         session.add(ReportCapture(report_id=row.id, capture_id=capture.id, version_id=version.id))
     else:  # a reparse: the capture now shows this run's reading of it
         link.version_id = version.id
     return IngestResult(outcome, capture.url, report=report)
+
+
+def _earliest(held: datetime | None, seen: datetime) -> datetime:
+    """The earlier of two capture times, one of which may have come back from SQLite without its
+    zone (both are UTC)."""
+    if held is None:
+        return seen
+    naive = held.tzinfo is None or seen.tzinfo is None
+    a, b = (held.replace(tzinfo=None), seen.replace(tzinfo=None)) if naive else (held, seen)
+    return held if a <= b else seen
 
 
 def current_version(
@@ -249,9 +264,21 @@ def new_version(
         first_seen=capture.fetched_at,
         data=data,
     )
-    version.cells = [CellRow(key=k, value=_decimal(v)) for k, v in report.cells.items()]
-    version.checks = [CheckRow(rule=c.rule, column=c.column, ok=c.ok, detail=c.detail) for c in report.checks]
     return version
+
+
+def store_numbers(session: Session, version: VersionRow, report: Report) -> None:
+    """The version's cells and checks, a few hundred rows, inserted in bulk: as ORM objects they
+    cost a reparse more than parsing the report does."""
+    cells = [{"version_id": version.id, "key": k, "value": _decimal(v)} for k, v in report.cells.items()]
+    checks = [
+        {"version_id": version.id, "rule": c.rule, "column": c.column, "ok": c.ok, "detail": c.detail}
+        for c in report.checks
+    ]
+    if cells:  # keys are the parser's own names: no NUL to strip
+        session.execute(insert(CellRow.__table__), cells)
+    if checks:
+        session.execute(insert(CheckRow.__table__), without_nul(checks))
 
 
 def _decimal(value: int | Decimal | None) -> Decimal | None:

@@ -94,6 +94,11 @@ class FrontierScheduler(BaseScheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
+        if cls is FrontierScheduler and crawler.settings.get("NIANBAO_REDIS"):
+            # a frontier shared by several workers (`crawl --redis`, or Scrapyd's setting=NIANBAO_REDIS=…)
+            from crawler.frontier.redis_scheduler import RedisScheduler
+
+            return RedisScheduler(crawler)
         return cls(crawler)
 
     # -- opening and closing

@@ -1,0 +1,213 @@
+"""The HTTP side of `nianbao serve`: a stdlib `ThreadingHTTPServer` with three answers.
+
+- `/` — the audit page, rendered on request from the store (so it is as fresh as the store), with
+  each "archived" link pointing at the replay of its capture.
+- `/replay/<timestamp>/<url>` — the archived response (`archive.serve.lookup`): its status, content
+  type and decoded body; an HTML page with its links kept inside the replay and the banner
+  (`archive.serve.rewrite`); a redirect's `Location` kept inside the replay too.
+- anything else, or a URL never captured — a 404 page saying it is not in the archive.
+
+Replayed responses carry a Content-Security-Policy allowing only this server, so an archived page
+never loads anything from the live web, and `Memento-Datetime` / `Link: rel="original"` (RFC 7089).
+The server binds 127.0.0.1 by default: it is a reading room, not a public service.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import date
+from email.utils import format_datetime
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from archive.serve.lookup import Archive, Replayed, parse_timestamp, timestamp_of
+from archive.serve.rewrite import replay_html, replay_url
+
+log = logging.getLogger(__name__)
+
+REPLAY_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
+_REPLAY = re.compile(r"^/replay/(?P<ts>\d{4,14})/(?P<url>.+)$", re.DOTALL)
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Response headers a replay passes on; the rest described the stored bytes or the live session.
+_KEPT = {"content-type", "last-modified", "etag", "content-language", "content-disposition"}
+
+
+class ServeError(Exception):
+    """Why the server cannot start (port taken, no store): said to the user, without a traceback."""
+
+
+class App:
+    """What the handler needs: the archive, and how to render the audit page."""
+
+    def __init__(self, engine: Engine, data_dir: Path, registry: dict[str, Any], today: date | None) -> None:
+        self.engine = engine
+        self.data_dir = Path(data_dir)
+        self.archive = Archive(engine, self.data_dir / "warc")
+        self.registry = registry
+        self.today = today
+
+    def audit_page(self) -> str:
+        from archive.audit import audit_rows
+        from archive.audit_html import render_html
+        from archive.db import sessions
+
+        with sessions(self.engine)() as session:
+            rows = audit_rows(session, self.registry, year=None, today=self.today or date.today())
+        paths = self.archive.replay_paths([r.warc["record_id"] for r in rows if r.warc])
+
+        def href(row: Any) -> str | None:
+            return paths.get(row.warc["record_id"]) if row.warc else None
+
+        return render_html(
+            rows,
+            data_dir=self.data_dir,
+            archive_href=href,
+            archive_note="Archive links open the capture in this server's replay (nianbao serve).",
+        )
+
+
+def _page(title: str, text: str) -> bytes:
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"</head><body><h1>{escape(title)}</h1><p>{text}</p>"
+        '<p><a href="/">the audit</a></p></body></html>'
+    ).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes a GET to the audit, a replay or a 404."""
+
+    app: App  # set on the subclass `make_server` builds
+    server_version = "nianbao-serve"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]], head: bool) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _answer(self, head: bool) -> None:
+        path = self.path
+        try:
+            if path in ("/", "/index.html"):
+                body = self.app.audit_page().encode("utf-8")
+                self._send(200, body, [("Content-Type", "text/html; charset=utf-8")], head)
+                return
+            m = _REPLAY.match(path)
+            if m:
+                self._replay(m.group("ts"), m.group("url"), head)
+                return
+            self._send(404, _page("Not found", f"No page at {escape(path)}."), _HTML, head)
+        except Exception as err:  # one bad record must not take the server down; say what happened
+            log.exception("serving %s", path)
+            text = f"Could not serve {escape(path)}: {escape(type(err).__name__)}: {escape(str(err))}"
+            self._send(500, _page("Error", text), _HTML, head)
+
+    def _replay(self, ts: str, url: str, head: bool) -> None:
+        url = re.sub(r"^(https?):/(?!/)", r"\1://", url)  # a proxy or client collapsed the '//'
+        moment = parse_timestamp(ts)
+        found = self.app.archive.find(url, moment) if moment else None
+        if found is None:
+            text = f"{escape(url)} is not in the archive: nianbao never captured it."
+            self._send(404, _page("Not in the archive", text), _HTML, head)
+            return
+        status, headers, body = _replayed(found)
+        self._send(status, body, headers, head)
+
+
+_HTML = [("Content-Type", "text/html; charset=utf-8")]
+
+
+def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
+    record = found.record
+    ts = timestamp_of(found.captured_at)
+    if record.body_error:
+        text = f"The capture of {escape(found.url)} could not be decoded: {escape(record.body_error)}"
+        return 502, _HTML, _page("Capture not readable", text)
+    headers: list[tuple[str, str]] = []
+    content_type = ""
+    for name, value in record.headers:
+        low = name.lower()
+        if low == "content-type":
+            content_type = value
+        if low in _KEPT:
+            headers.append((name, value))
+        elif low == "location":
+            target = replay_url(value, found.url, ts)
+            headers.append((name, target or value))
+    body = record.body
+    if content_type.split(";")[0].strip().lower() in _HTML_TYPES:
+        from archive.extract import decode_html
+
+        text, _ = decode_html(body, content_type)
+        body = replay_html(text, found.url, ts, found.captured_at, found.revisit_of).encode("utf-8")
+        headers = [(n, v) for n, v in headers if n.lower() not in ("content-type", "etag")]
+        headers.append(("Content-Type", "text/html; charset=utf-8"))
+    headers += [
+        ("Content-Security-Policy", REPLAY_CSP),
+        ("Memento-Datetime", format_datetime(found.captured_at, usegmt=True)),
+        ("Link", f'<{found.url}>; rel="original"'),
+        ("Cache-Control", "no-store"),
+    ]
+    return record.status or 200, headers, body
+
+
+def make_server(
+    engine: Engine,
+    data_dir: Path,
+    *,
+    registry: dict[str, Any],
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    today: date | None = None,
+) -> ThreadingHTTPServer:
+    """The server, bound but not yet serving (`serve_forever` it, or `shutdown` it from a test)."""
+    handler = type("BoundHandler", (Handler,), {"app": App(engine, data_dir, registry, today)})
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as err:
+        raise ServeError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    server.daemon_threads = True
+    return server
+
+
+def serve(
+    engine: Engine,
+    data_dir: Path,
+    *,
+    registry: dict[str, Any],
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    announce: Callable[[str], object] = print,
+) -> int:
+    """Serve until interrupted; announce the address first."""
+    server = make_server(engine, data_dir, registry=registry, host=host, port=port)
+    bound_host, bound_port = server.server_address[:2]
+    announce(
+        f"serving the audit at http://{bound_host}:{bound_port}/ and the archive at /replay/ (Ctrl-C stops)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,202 @@
+"""`reparse` on every core, and the clean text it keeps (`archive.ingest.parallel`, `archive.textcache`).
+
+One small archive, written once for the module as a crawl archives it: report pages of the sample
+portal, a listing that links a report PDF and the PDF's article page, a page that is no report, an
+edited re-capture (a second version), and a copy of a report page whose storing raises. Each test
+reparses it into a store of its own (whose catch-up first ingests it as the crawl would), so what it
+compares is only what the reparse made.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import archive.extract as extract_mod
+import archive.ingest.pages as ingest_pages
+import archive.textcache as textcache
+from archive.db import Failure, ParseRun, TextCacheRow, open_database, sessions
+from archive.export import write_jsonl
+from archive.reparse import prune, reparse
+from archive.warcstore import HttpExchange, WarcStore
+from nianbao.sample_portal.server import SITE_DIR
+
+BASE = "http://127.0.0.1:8000"
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+REPORT_PAGES = (
+    sorted((SITE_DIR / "zwgk/zfxxgknb").glob("2024*/*.html"))[:2]
+    + sorted((SITE_DIR / "zwgk/zfxxgknb").glob("2023*/*.html"))[:1]
+)
+PDF = Path(__file__).resolve().parent / "fixtures/documents/chromium_2021.pdf"
+HTML = "text/html; charset=utf-8"
+BROKEN = "/broken.html"  # a report page whose storing raises (`broken_store`)
+
+
+def exchange(path: str, body: bytes, content_type: str, n: int) -> HttpExchange:
+    return HttpExchange(
+        url=BASE + path, method="GET", request_headers=[], request_body=b"", protocol="HTTP/1.1", status=200,
+        reason=None, response_headers=[("Content-Type", content_type)], body=body, ip_address=None,
+        fetched_at=T0 + timedelta(minutes=n),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warc = tmp_path_factory.mktemp("archive") / "warc"
+    listing = """<html><head><title>年报栏目</title></head><body>
+      <a href="/f/x.pdf">某局2021年政府信息公开工作年度报告</a><a href="/news/1.html">工作动态</a></body></html>"""
+    article = """<html><head><title>某某局2021年度政府信息公开工作年度报告</title></head><body>
+      <h1>某某局2021年度政府信息公开工作年度报告</h1><div id="zoom"><a href="/f/x.pdf">附件</a></div></body></html>"""
+    news = "<html><head><title>工作动态</title></head><body><h1>工作动态</h1><p>县政府召开常务会议。</p></body></html>"
+    first = REPORT_PAGES[0].read_text(encoding="utf-8")
+    edited = first.replace("本年度未收取信息处理费", "本年度共收取信息处理费120元", 1)
+    assert edited != first
+    pages = [
+        ("/list.html", listing.encode(), HTML),
+        ("/f/x.pdf", PDF.read_bytes(), "application/pdf"),
+        ("/art.html", article.encode(), HTML),
+        ("/news/1.html", news.encode(), HTML),
+        *((f"/nb{i}.html", p.read_bytes(), HTML) for i, p in enumerate(REPORT_PAGES)),
+        (BROKEN, REPORT_PAGES[1].read_bytes(), HTML),
+        ("/nb0.html", edited.encode(), HTML),
+    ]
+    with WarcStore(warc) as store:
+        for n, (path, body, ctype) in enumerate(pages):
+            store.write_exchange(exchange(path, body, ctype, n))
+    return warc
+
+
+@pytest.fixture
+def broken_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storing the report of BROKEN raises (in the store's process, whatever the workers)."""
+    real = ingest_pages.store_report
+
+    def store_report(session, document, capture, report, **kw):
+        if capture.url.endswith(BROKEN):
+            raise RuntimeError("boom")
+        return real(session, document, capture, report, **kw)
+
+    monkeypatch.setattr(ingest_pages, "store_report", store_report)
+
+
+@pytest.fixture
+def extractions(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """trafilatura's calls in this process, by page URL."""
+    calls: Counter[str] = Counter()
+    real = extract_mod.trafilatura.extract
+
+    def counted(*args, **kwargs):
+        calls[kwargs.get("url") or "?"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract_mod.trafilatura, "extract", counted)
+    return calls
+
+
+def reparsed(archive: Path, db: Path, **options) -> tuple[Counter[str], str, list[tuple]]:
+    """Reparse into the store `db`: the counts, the export, and the reparse run's failures."""
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        counts = reparse(engine, archive, **options)
+        out = io.StringIO()
+        write_jsonl(engine, out)
+        with sessions(engine)() as session:
+            run = session.scalars(select(ParseRun.id).where(ParseRun.kind == "reparse")).all()[-1]
+            failures = session.execute(
+                select(Failure.url, Failure.stage, Failure.reason)
+                .where(Failure.parse_run_id == run)
+                .order_by(Failure.url, Failure.stage)
+            ).all()
+        return counts, out.getvalue(), [tuple(f) for f in failures]
+    finally:
+        engine.dispose()
+
+
+def test_one_and_two_workers_make_the_same_store(archive: Path, tmp_path: Path, broken_store: None) -> None:
+    one = reparsed(archive, tmp_path / "one.sqlite", workers=1)
+    two = reparsed(archive, tmp_path / "two.sqlite", workers=2)
+    counts, export, failures = two
+    assert export == one[1] and failures == one[2]
+    assert counts == one[0]
+    assert export.count("\n") == len(REPORT_PAGES) + 1  # the pages' reports and the PDF's
+    assert counts["version"] == 1  # the edited re-capture
+    # the record whose storing raised is a failure of its own, and the reparse went on past it
+    assert (BASE + BROKEN, "ingest", "internal error: RuntimeError: boom") in failures
+    assert counts["report"] == len(REPORT_PAGES) + 1 and counts["failure"] >= 1
+
+
+def test_a_reparse_reuses_the_kept_text_and_re_extract_extracts_again(
+    archive: Path, tmp_path: Path, extractions: Counter[str]
+) -> None:
+    db = tmp_path / "store.sqlite"
+    engine = open_database(f"sqlite:///{db}")
+    reparse(engine, archive)  # its catch-up ingests the archive as the crawl does, keeping the text
+    engine.dispose()
+    report_pages = len(REPORT_PAGES) + 3  # the edited re-capture, BROKEN and the PDF's article page
+    assert extractions.total() == report_pages
+    extractions.clear()
+
+    kept, export, _ = reparsed(archive, db, workers=1)  # a reparse after a parser-only change
+    assert extractions.total() == 0
+    assert kept["extraction_reused"] == report_pages and kept["extracted"] == 0
+
+    again, export_again, _ = reparsed(archive, db, workers=1, re_extract=True)
+    assert extractions.total() == report_pages and export_again == export
+    assert again["extracted"] == report_pages
+
+    # The workers read it too: counted by what they hand back, not in this process.
+    extractions.clear()
+    kept2, export2, _ = reparsed(archive, db, workers=2)
+    assert kept2["extraction_reused"] == report_pages and kept2["extracted"] == 0 and export2 == export
+    again2, _, _ = reparsed(archive, db, workers=2, re_extract=True)
+    assert again2["extracted"] == report_pages and extractions.total() == 0
+
+
+def test_text_kept_by_an_older_extractor_is_extracted_again(
+    archive: Path, tmp_path: Path, extractions: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "store.sqlite"
+    with monkeypatch.context() as before:  # the version before a change to extraction
+        before.setattr(textcache, "EXTRACTOR_VERSION", "0")
+        engine = open_database(f"sqlite:///{db}")
+        reparse(engine, archive)
+        engine.dispose()
+    extractions.clear()
+    counts, _, _ = reparsed(archive, db, workers=1)
+    assert counts["extracted"] == extractions.total() == len(REPORT_PAGES) + 3
+    assert counts["extraction_reused"] == 0
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        prune(engine)  # what the older extractor kept can never be read again
+        with sessions(engine)() as session:
+            versions = set(session.scalars(select(TextCacheRow.extractor).distinct()))
+            assert versions == {textcache.page_extractor(), textcache.document_extractor()}
+            assert session.scalar(select(func.count()).select_from(TextCacheRow)) == len(REPORT_PAGES) + 4
+    finally:
+        engine.dispose()
+
+
+def test_a_page_whose_reading_raises_is_a_failure_and_the_reparse_goes_on(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the pure half (here: in this process, as one worker runs it) fails its record with
+    the reason a serial reparse gives, and every other record is read."""
+    real = ingest_pages.page_links
+
+    def page_links(page_url, tree):
+        if page_url.endswith(BROKEN):
+            raise RuntimeError("boom")
+        return real(page_url, tree)
+
+    engine = open_database(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    reparse(engine, archive)  # the catch-up's reading, before the bug
+    engine.dispose()
+    monkeypatch.setattr(ingest_pages, "page_links", page_links)
+    counts, export, failures = reparsed(archive, tmp_path / "store.sqlite", workers=1)
+    assert (BASE + BROKEN, "ingest", "internal error: RuntimeError: boom") in failures
+    assert export.count("\n") == len(REPORT_PAGES) + 1 and counts["version"] == 1
