@@ -127,7 +127,7 @@ def test_memoised_deflate_writes_what_zlib_writes() -> None:
 def test_gzip_bomb_is_small_and_inflates_past_the_cap() -> None:
     started = time.perf_counter()
     bomb = docs.gzip_bomb()
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 15  # seconds, not the minutes a real GiB would take
     assert bomb[:3] == b"\x1f\x8b\x08" and len(bomb) < 1.1 * docs.MiB
     assert struct.unpack("<I", bomb[-4:])[0] == docs.GiB & 0xFFFFFFFF  # ISIZE
     total, head, _ = inflate(bomb, 31, stop_after=CAP)
@@ -157,7 +157,7 @@ def test_nested_gzip_bomb_is_a_gzip_of_a_gzip_bomb() -> None:
 def test_docx_zip_bomb_sniffs_as_docx_and_inflates_past_the_cap() -> None:
     started = time.perf_counter()
     bomb = docs.docx_zip_bomb()
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 15  # seconds, not the minutes a real GiB would take
     assert len(bomb) < 6 * docs.MiB
     with zipfile.ZipFile(io.BytesIO(bomb)) as zf:
         names = zf.namelist()

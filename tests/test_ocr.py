@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from archive.ocr.layout import UNREADABLE, Box, page_text, split_at_rules
+from archive.ocr.layout import UNREADABLE, Box, grid_row, page_text, split_at_rules
 from archive.ocr.scan import find_tables, grey, skew_angle
 from archive.ocr.trust import distrust_ocr
 from archive.parser.checks import run_checks
@@ -86,6 +86,24 @@ def test_boxes_land_in_their_cells_blank_cells_stay_blank() -> None:
     ]
 
 
+def test_a_row_of_figures_says_which_cells_are_blank_and_which_misread() -> None:
+    """Right of a row's first figure: an empty slot is a printed blank (`—`, never padding to drop),
+    a letter or a seal's characters where a figure stood is unread, and so is `00` (two cells read
+    as one); in a row holding an unread cell no blank is sure. A header row is left as it is."""
+    u = UNREADABLE
+    assert grid_row(["（六）其他处理", "", "7", "", "0", "", "0", "4", ""]) == (
+        "| （六）其他处理 |  | 7 | — | 0 | — | 0 | 4 | — |"
+    )
+    assert grid_row(["1、属于国家秘密", "0", "0", "C", "0", "国宁", "无", "0"]) == (
+        f"| 1、属于国家秘密 | 0 | 0 | {u} | 0 | {u} | 无 | 0 |"
+    )
+    assert grid_row(["2、没有现成信息需要另行制作", "2", "9", "0", "00", "", ""]) == (
+        f"| 2、没有现成信息需要另行制作 | 2 | 9 | 0 | {u} | {u} | {u} |"
+    )
+    header = ["", u, u, "", "未经复议直接起诉", "", "复议后起诉"]
+    assert grid_row(header) == "| " + " | ".join(header) + " |"
+
+
 def test_a_box_the_detector_joined_across_a_rule_is_cut_there() -> None:
     joined = Box(400, 10, 700, 40, "自然人商业企业")
     pieces = split_at_rules(joined, [300, 520, 800])
@@ -123,6 +141,21 @@ def test_only_numbers_a_rule_vouches_for_are_kept() -> None:
     assert "applications.new.natural_person" in report.inferred
     assert "applications.total.total" in report.unresolved  # a cell of the table it could not place
     assert any("OCR" in note for note in report.notes)
+
+
+def test_a_blank_in_a_row_that_does_not_add_up_is_not_claimed_blank() -> None:
+    """A row read one column off leaves a figure's cell blank: where the row's rule fails, its blank
+    cells are unread too, not blanks."""
+    cols = APPLICANT_COLUMNS
+    cells: dict[str, object] = {}
+    for row, values in (("new", (3, 0, 0, 0, 0, 1, 4)), ("other_handling", (None, 7, None, 0, None, 0, 4))):
+        cells |= {f"applications.{row}.{c}": v for c, v in zip(cols, values, strict=True)}
+    report = Report(cells=dict(cells))  # type: ignore[arg-type]
+    report.checks = run_checks(report.cells)
+    distrust_ocr(report, "rapidocr-onnxruntime test")
+    shifted = {f"applications.other_handling.{c}" for c in cols}
+    assert shifted <= report.unresolved and not any(report.cells[k] is not None for k in shifted)
+    assert report.cells["applications.new.total"] == 4
 
 
 # --- end to end: generated scans -----------------------------------------------------------------------
@@ -252,3 +285,68 @@ def test_the_crawl_fetches_a_report_pages_pictures_not_its_furniture() -> None:
     ]
     news = Page(page.url, html.replace(title, "青禾市召开政府信息公开工作会议"))
     assert not [link for link in discover(news) if link.kind == "image"]  # not a report page
+
+
+def _docx_of_pictures(pages: list[Image.Image]) -> bytes:
+    """A Word document whose body is the scanned pages, one picture a paragraph (as a scan pasted
+    into Word is published), with a caption line of no report text."""
+    import io
+
+    import docx
+    from docx.shared import Cm
+
+    document = docx.Document()
+    for page in pages:
+        document.add_paragraph().add_run().add_picture(io.BytesIO(to_jpeg(page)), width=Cm(16))
+    document.add_paragraph("")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _vouchable(cells: dict[str, object]) -> dict[str, object]:
+    """The figures an exact reading of the paper keeps under the trust rules."""
+    oracle = distrust_ocr(Report(cells=dict(cells)), "the paper itself")  # type: ignore[arg-type]
+    return {k: v for k, v in oracle.cells.items() if v is not None}
+
+
+def test_a_word_document_whose_body_is_pictures_is_read(ready: None) -> None:
+    """A DOCX of scanned pages has no text; its pictures are read in document order and parsed."""
+    from archive.documents import document_text
+    from archive.parser import parse_report
+
+    scanned = scan(random.Random(6), CLEAN)
+    converted = document_text(_docx_of_pictures(scanned.pages), None, "http://x.gov.cn/P1.docx")
+    assert converted.kind == "docx" and converted.converter.startswith("rapidocr-onnxruntime")
+    report = distrust_ocr(parse_report(converted.text), converted.converter)
+    scored = score_cells(report.cells, report.unresolved, scanned.expected.cells)
+    assert not scored.wrong and not scored.silent, (scored.wrong, scored.silent)
+    # Every figure the printed report's own arithmetic vouches for is read (this generated report,
+    # like many real ones, has rows that do not add up: their figures are listed, not claimed).
+    vouchable = _vouchable(scanned.expected.cells)
+    assert len(vouchable) >= 100
+    assert [k for k, v in vouchable.items() if report.cells.get(k) != v] == []
+
+
+def test_a_word_97_document_of_pictures_is_read_through_libreoffice(ready: None, tmp_path: Path) -> None:
+    """A DOC's pictures: antiword finds no text, LibreOffice converts it to DOCX, its picture is read."""
+    import shutil
+    import subprocess
+
+    from archive.documents import document_text
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        _skip_or_fail("LibreOffice is not installed: `./setup.sh test` installs it")
+    scanned = scan(random.Random(6), CLEAN)
+    (tmp_path / "scan.docx").write_bytes(_docx_of_pictures(scanned.pages[:1]))
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(tmp_path / "scan.docx")],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    converted = document_text(
+        (tmp_path / "scan.doc").read_bytes(), "application/msword", "http://x.gov.cn/P1.doc"
+    )
+    assert converted.kind == "doc" and converted.converter.startswith("rapidocr-onnxruntime")
+    assert "政府信息公开" in converted.text and "| 信息内容 |" in converted.text

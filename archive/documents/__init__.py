@@ -246,13 +246,15 @@ def document_text(
     except ExtractionError as err:
         if kind == "pdf" and NEEDS_OCR.search(str(err)) and "no images" not in str(err):  # a scan: OCR
             return _ocr("ocr_pdf", body, because=str(err))
+        if kind in ("docx", "doc", "wps") and "images only?" in str(err):  # pictures of pages: OCR
+            return _ocr("ocr_word", body, str(err), kind)
         raise
 
 
 NEEDS_OCR = re.compile(r"image-only PDF|no Unicode mapping")
 
 
-def _ocr(reader: str, body: bytes, because: str = "") -> DocumentText:
+def _ocr(reader: str, body: bytes, because: str = "", *args: str) -> DocumentText:
     """`archive.ocr.engine.<reader>(body)` in the OCR sandbox; its failures as ExtractionError.
 
     `NIANBAO_OCR=0` turns OCR off: the document then fails with the reason it needed OCR."""
@@ -262,7 +264,7 @@ def _ocr(reader: str, body: bytes, because: str = "") -> DocumentText:
 
     prefix = f"{because}; " if because else ""
     try:
-        return ocr_sandbox().call(getattr(engine, reader), body)
+        return ocr_sandbox().call(getattr(engine, reader), body, *args)
     except SandboxError as err:
         raise ExtractionError(f"{prefix}OCR: {err}") from err
     except ExtractionError as err:

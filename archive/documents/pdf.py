@@ -40,6 +40,21 @@ def _declared_pages(pdf) -> int | None:
         return None
 
 
+def _pdfium_pages(body: bytes) -> int | None:
+    """The page count by pdfium (C, no page built); None when pdfium cannot open it (pdfminer,
+    which reads more broken files, then decides)."""
+    try:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(body)
+    except Exception:  # not openable by pdfium, or pdfium missing: pdfminer will tell
+        return None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def read_pdf(body: bytes) -> DocumentText:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -48,6 +63,9 @@ def read_pdf(body: bytes) -> DocumentText:
     if b"%%EOF" not in tail:
         raise ExtractionError(f"truncated PDF: no %%EOF marker at the end ({len(body)} bytes)")
     cap = limits().pages
+    counted = _pdfium_pages(body)  # pdfium counts 50,000 pages in milliseconds, pdfminer in seconds
+    if counted is not None and counted > cap:
+        raise ExtractionError(f"PDF of {counted} pages: over the limit of {cap} pages, not read")
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
             declared = _declared_pages(pdf)

@@ -171,6 +171,14 @@ def _convert_with_soffice(path: str, body: bytes, suffix: str) -> bytes:
         return out.read_bytes()
 
 
+def word_as_docx(body: bytes, kind: str) -> bytes:
+    """A DOC/WPS converted to DOCX by LibreOffice (for its pictures); ExtractionError without it."""
+    soffice = _soffice()
+    if not soffice:
+        raise ExtractionError(f"{kind.upper()} pictures need LibreOffice, which is not installed")
+    return _convert_with_soffice(soffice, body, f".{kind}")
+
+
 def read_word_binary(kind: str) -> Callable[[bytes], DocumentText]:
     """The reader for DOC/WPS: antiword first, LibreOffice (via DOCX) when antiword fails or is missing."""
 
@@ -182,7 +190,9 @@ def read_word_binary(kind: str) -> Callable[[bytes], DocumentText]:
         if antiword:
             try:
                 text = antiword_to_text(_run_antiword(antiword, body))
-                return DocumentText(kind, fix_radicals(text), None, _antiword_version(antiword))
+                if text.strip():
+                    return DocumentText(kind, fix_radicals(text), None, _antiword_version(antiword))
+                reasons.append("antiword found no text")  # pictures only? LibreOffice tells
             except ExtractionError as err:
                 reasons.append(str(err))
         else:

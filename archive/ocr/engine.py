@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,7 +26,7 @@ from PIL import Image
 from archive.documents.base import DocumentText
 from archive.extract import ExtractionError
 from archive.ocr.layout import MIN_NUMBER_CONFIDENCE, Box, boxes_from_rapidocr, is_number, page_text
-from archive.ocr.scan import find_tables, grey, straighten
+from archive.ocr.scan import DARK, INSET, Ruling, find_tables, grey, straighten
 
 MAX_PIXELS = 40_000_000  # an image larger than this is a bomb, not a scan (8000 × 5000)
 DPI = 200
@@ -67,15 +68,30 @@ CONFIRM_SCORE = 0.85
 
 
 def confirm_numbers(page: Image.Image, boxes: list[Box]) -> list[Box]:
-    """Numbers recognised with low confidence, read a second time side by side in one line.
+    """Numbers recognised with low confidence, read a second time side by side in one line, then
+    alone at twice the size.
 
     A lone digit reads with low confidence (a "0" alone is also a "。"); set in a row of other
     digits it reads like a line of figures. The crops of a page's doubtful numbers are pasted
     into one image, white between them, and recognised again: where the line reads back exactly
     the same figures with good confidence, they are confirmed; otherwise the batch is halved until
-    the disagreeing number is alone, and that one stays doubtful (`layout` writes it unread)."""
+    the disagreeing number is alone. A number the line did not confirm is read once more on its
+    own, enlarged (the recogniser's input height is 48 px: a 14-px digit drawn up to it reads far
+    more surely than at the page's size); it is confirmed only when that reading is the same text
+    with high confidence; failing that, between two copies of a figure the page printed clearly
+    (`_read_in_context`). Anything else stays doubtful (`layout` writes it unread): a second
+    reading may confirm a number, never replace it."""
     doubtful = [i for i, b in enumerate(boxes) if is_number(b.text) and b.score < MIN_NUMBER_CONFIDENCE]
     confirmed = dict.fromkeys(_confirm(page, boxes, doubtful), True)
+    confirmed |= {i: True for i in doubtful if i not in confirmed and _confirm_enlarged(page, boxes[i])}
+    reference = _reference(boxes, set(doubtful))
+    if reference is not None:
+        confirmed |= {
+            i: True
+            for i in doubtful
+            if i not in confirmed
+            and _read_in_context(page, _bounds(boxes[i]), reference) == _digits(boxes[i].text)
+        }
     return [
         Box(b.x0, b.y0, b.x1, b.y1, b.text, max(b.score, CONFIRM_SCORE + 0.1)) if i in confirmed else b
         for i, b in enumerate(boxes)
@@ -106,12 +122,152 @@ def _confirm(page: Image.Image, boxes: list[Box], indices: list[int]) -> list[in
     result, _ = _engine()(np.asarray(line.convert("RGB")), use_det=False, use_cls=False, use_rec=True)
     read, score = (result[0][0], float(result[0][1])) if result else ("", 0.0)
     wanted = "".join("".join(boxes[i].text.split()) for i in indices)
-    if "".join(read.split()) == wanted and score >= CONFIRM_SCORE:
+    if _digits(read) == _digits(wanted) and score >= CONFIRM_SCORE:
         return indices
     if len(indices) == 1:
         return []
     half = len(indices) // 2
     return _confirm(page, boxes, indices[:half]) + _confirm(page, boxes, indices[half:])
+
+
+ENLARGED_SCORE = 0.97
+# Glyphs a printed digit is read as, by the digit they stand for (after NFKC, which maps full-width
+# forms): a lone 0 splits its recognition score between 0, o and O, all of which mean 0 in a cell
+# of figures (and the parser reads them so).
+LOOKALIKES = {"o": "0", "O": "0", "〇": "0", "○": "0", "l": "1", "I": "1", "|": "1"}
+
+
+def _confirm_enlarged(page: Image.Image, box: Box) -> bool:
+    """Whether the box, cut out with a small margin and enlarged twice, reads as the same number
+    with each character's look-alike class at least `ENLARGED_SCORE` likely."""
+    crop = page.crop((int(box.x0) - 3, int(box.y0) - 3, int(box.x1) + 3, int(box.y1) + 3))
+    big = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+    read, score = read_merged(big)
+    return score >= ENLARGED_SCORE and read == _digits(box.text) != ""
+
+
+Bounds = tuple[int, int, int, int]
+
+
+def _bounds(box: Box, margin: int = 3) -> Bounds:
+    return int(box.x0) - margin, int(box.y0) - margin, int(box.x1) + margin, int(box.y1) + margin
+
+
+def _reference(boxes: list[Box], doubtful: set[int]) -> Box | None:
+    """A figure of two or more digits the page printed clearly: the context a lone digit is read in."""
+    clear = [
+        b
+        for i, b in enumerate(boxes)
+        if i not in doubtful and b.score >= 0.99 and is_number(b.text) and 2 <= len(_digits(b.text)) <= 5
+    ]
+    return max(clear, key=lambda b: b.score, default=None)
+
+
+def _read_in_context(page: Image.Image, bounds: Bounds, reference: Box) -> str | None:
+    """The figure inside `bounds`, read set between two copies of `reference` and enlarged twice.
+
+    Alone, a printed `0` splits the recogniser's belief with the empty reading and scores about
+    0.95 however clear it is; in a line of figures it reads as surely as they do (0.999). The
+    line must read back as the reference, the figure, the reference, every character at least
+    `ENLARGED_SCORE` likely; the figure in the middle is then returned, else None."""
+    ref = page.crop(_bounds(reference)).convert("L")
+    crop = page.crop(bounds).convert("L")
+    parts, gap = [ref, crop, ref], 14
+    line = Image.new("L", (sum(p.width + gap for p in parts) + gap, max(p.height for p in parts) + 8), 255)
+    x = gap
+    for part in parts:
+        line.paste(part, (x, 4))
+        x += part.width + gap
+    read, score = read_merged(line.resize((line.width * 2, line.height * 2), Image.Resampling.LANCZOS))
+    known = _digits(reference.text)
+    if score < ENLARGED_SCORE or not (read.startswith(known) and read.endswith(known)):
+        return None
+    middle = read[len(known) : len(read) - len(known)]
+    return middle if middle and is_number(middle) else None
+
+
+def read_missed_cells(page: Image.Image, tables: list[Ruling], boxes: list[Box]) -> list[Box]:
+    """Figures in ruled cells that hold ink but no detected box, read by the recogniser alone.
+
+    The detector misses lone small glyphs (a `0` in a wide cell) more often than anything else;
+    the cell's rules say where to look. Its ink, cut out with a margin and enlarged twice, is read
+    as one line; only a figure whose every character's look-alike class is `ENLARGED_SCORE` likely
+    is taken. Anything else leaves the cell as it was: ink without text, which the layout writes
+    unread."""
+    found = []
+    reference = _reference(boxes, set())
+    for table in tables:
+        for band, column in sorted(table.inked):
+            y0, y1 = table.rows[band], table.rows[band + 1]
+            x0 = table.columns[column]
+            x1 = min((x for x in table.crossing[band] if x > x0), default=None)
+            if x1 is None or any(x0 <= (b.x0 + b.x1) / 2 < x1 and y0 <= b.cy < y1 for b in boxes):
+                continue
+            box = _read_cell(page, x0 + INSET, y0 + INSET, x1 - INSET, y1 - INSET, reference)
+            if box is not None:
+                found.append(box)
+    return found
+
+
+def _read_cell(page: Image.Image, x0: int, y0: int, x1: int, y1: int, reference: Box | None) -> Box | None:
+    import numpy as np
+
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    ink = np.asarray(page.crop((x0, y0, x1, y1))) < DARK
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    bx0, by0 = x0 + int(cols[0]) - 4, y0 + int(rows[0]) - 4
+    bx1, by1 = x0 + int(cols[-1]) + 5, y0 + int(rows[-1]) + 5
+    crop = page.crop((bx0, by0, bx1, by1))
+    big = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+    read, score = read_merged(big)
+    if score >= ENLARGED_SCORE and read and is_number(read):
+        return Box(bx0, by0, bx1, by1, read, score)
+    seen = _read_in_context(page, (bx0, by0, bx1, by1), reference) if reference is not None else None
+    return Box(bx0, by0, bx1, by1, seen, ENLARGED_SCORE) if seen else None
+
+
+def read_merged(image: Image.Image) -> tuple[str, float]:
+    """One line recognised (no detection), each character's probability taken over its look-alike
+    class (`LOOKALIKES`): the text, digits normalised, and its least certain character's score.
+
+    RapidOCR's own score averages the winning glyph's probability, so a clear lone "0" whose
+    probability is shared with "o" and "O" scores 0.9; what matters for a figure is that the
+    glyph is a zero, whichever of them the model prefers."""
+    import numpy as np
+
+    rec = _engine().text_rec
+    pixels = np.asarray(image.convert("RGB"))
+    _, height, width = rec.rec_image_shape
+    ratio = max(width / height, pixels.shape[1] / max(1, pixels.shape[0]))
+    steps = rec.session(rec.resize_norm_img(pixels, ratio)[np.newaxis].astype(np.float32))[0][0]
+    classes = _classes()
+    text, scores, last = [], [], 0
+    for step in steps:
+        best = int(step.argmax())
+        if best not in (0, last):  # CTC: a new character (0 is the blank)
+            text.append(str(classes[best]))
+            scores.append(float(step[classes == classes[best]].sum()))
+        last = best
+    return "".join(text), min(scores, default=0.0)
+
+
+@cache
+def _classes() -> Any:
+    """The recogniser's characters as their look-alike classes (index 0 is CTC's blank)."""
+    import numpy as np
+
+    characters = _engine().text_rec.postprocess_op.character
+    normal = [unicodedata.normalize("NFKC", c) for c in characters]
+    return np.array(["\0", *(LOOKALIKES.get(c, c) for c in normal[1:])], dtype=object)
+
+
+def _digits(text: str) -> str:
+    """Text as compared between readings: full-width digits as ASCII (a line of lone digits comes
+    back as ０００), spaces dropped."""
+    return "".join(LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKC", text) if not c.isspace())
 
 
 def _confidence(boxes: list[Box]) -> float:
@@ -139,7 +295,9 @@ def read_page(image: Image.Image) -> PageReading:
         page, turned = page.rotate(180), (turned + 180) % 360
         boxes = recognise(page)
     boxes = confirm_numbers(page, boxes)
-    text = page_text(boxes, find_tables(page))
+    tables = find_tables(page)
+    boxes += read_missed_cells(page, tables, boxes)
+    text = page_text(boxes, tables)
     return PageReading(text, len(boxes), _confidence(boxes), turned, skew)
 
 
@@ -208,6 +366,21 @@ def ocr_pdf(body: bytes) -> DocumentText:
     """An image-only PDF read by OCR (in the sandbox's child)."""
     pages, total = pdf_pages(body)
     return read_images(pages, "pdf", total)
+
+
+def ocr_word(body: bytes, kind: str = "docx") -> DocumentText:
+    """A Word document whose body is pictures (a scan pasted page by page) read by OCR, picture
+    by picture in document order; a DOC/WPS is converted to DOCX by LibreOffice first."""
+    from archive.documents.docx import docx_pictures
+    from archive.documents.word import word_as_docx
+
+    docx = body if kind == "docx" else word_as_docx(body, kind)
+    pictures = docx_pictures(docx, max_pages() + 1)
+    if not pictures:
+        raise ExtractionError(f"{kind.upper()} has neither text nor pictures")
+    pages = [frame for picture in pictures[: max_pages()] for frame in open_image(picture)][: max_pages()]
+    total = len(pictures) if len(pictures) <= max_pages() else None
+    return read_images(pages, kind, total)
 
 
 def ocr_image(body: bytes) -> DocumentText:

@@ -11,7 +11,9 @@ blank cells included (the shape `archive.documents.pdf` writes for a PDF's ruled
    of its cells' left and right edges, and each cell is placed in the column it starts in, so a blank
    cell stays blank instead of shifting the numbers after it to the left;
 4. a number read with low confidence is written as `▯` (a cell the parser cannot read), so it is
-   null and listed in the report's `quality.unresolved`, never a guess.
+   null and listed in the report's `quality.unresolved`, never a guess; so is a cell of a ruled
+   table with ink in it but no text read, and, in a table without ruling, an empty slot of a
+   column of figures. A ruled cell without ink is blank, as printed.
 
 Pure functions on plain data: tested without an engine.
 """
@@ -24,11 +26,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive.ocr.scan import Ruling
-from archive.parser.normalize import UNREAD_MARK
+from archive.parser.normalize import BLANK_MARKS, UNREAD_MARK
 
 UNREADABLE = UNREAD_MARK  # what a low-confidence number becomes: the parser reads it as an unread cell
+BLANK_CELL = "—"  # a cell of a table row left empty on the paper
 MIN_NUMBER_CONFIDENCE = 0.90
-_NUMBER = re.compile(r"^[\d.,，]+$")
+_NUMBER = re.compile(r"^[+\-−－]?[\d.,，]+$")
 
 
 def is_number(text: str) -> bool:
@@ -102,6 +105,36 @@ def cell_text(cell: list[Box]) -> str:
     return text
 
 
+def grid_row(slots: list[str]) -> str:
+    """A table row as `| a | b |`, its stray marks made `UNREADABLE`.
+
+    In a row of figures, what stands right of the first figure and is neither a figure nor a blank
+    mark (`C`, `D`, `?` for a smudged 0, a seal's characters `国宁` over a cell) is a cell the
+    engine misread: unreadable, never blank (a blank adds 0 to the rules that vouch for its row).
+    Empty slots there are blanks, the layout having made unreadable those that may hide a digit."""
+    slots = [UNREADABLE if _LEADING_ZERO.match(t.strip()) else t for t in slots]
+    figure = [is_number(t) or t == UNREADABLE for t in slots]
+    if sum(map(is_number, slots)) >= 2:  # a row of figures (not a header with inked spans: `▯`)
+        first = figure.index(True)
+        slots = [t if i <= first or figure[i] else _blank_or_unread(t) for i, t in enumerate(slots)]
+        if UNREADABLE in slots:  # a misread may have swallowed its neighbours: no blank is sure
+            slots = [UNREADABLE if t == BLANK_CELL else t for t in slots]
+    return "| " + " | ".join(slots) + " |"
+
+
+# `00`, `05`: no table prints a count so; two cells read as one, or a smudge.
+_LEADING_ZERO = re.compile(r"^0\d")
+
+
+def _blank_or_unread(text: str) -> str:
+    """A non-figure among a row's figures: a cell left empty on the paper is written as the blank
+    mark `—` (so that no reader takes it for padding and shifts the figures: a trailing empty 总计
+    would otherwise be dropped), a printed blank mark stays, anything else is unreadable."""
+    if not text.strip():
+        return BLANK_CELL
+    return text if text.strip().lower() in BLANK_MARKS else UNREADABLE
+
+
 def _columns(rows: list[list[list[Box]]], char: float) -> list[float]:
     """Left edges of a table block's columns: clusters of its cells' left edges."""
     edges = sorted(cell[0].x0 for row in rows for cell in row)
@@ -114,14 +147,32 @@ def _columns(rows: list[list[list[Box]]], char: float) -> list[float]:
     return [statistics.median(c) for c in columns]
 
 
-def _grid_row(row: list[list[Box]], columns: list[float]) -> str:
-    """A row's cells in their columns (blank where it has none), as `| a | b |`."""
+def _grid_row(row: list[list[Box]], columns: list[float], numeric: set[int]) -> str:
+    """A row's cells in their columns, as `| a | b |`. Without ruling a blank cannot be told from
+    a digit the detector missed: an empty slot of a column of figures (`numeric`) is
+    `UNREADABLE`; other empty slots (labels) stay blank."""
     slots = [""] * len(columns)
     for cell in row:
-        nearest = min(range(len(columns)), key=lambda i: abs(columns[i] - cell[0].x0))
         text = cell_text(cell)
+        nearest = _nearest(columns, cell)
         slots[nearest] = f"{slots[nearest]}{text}" if slots[nearest] else text
-    return "| " + " | ".join(slots) + " |"
+    return grid_row([s or (UNREADABLE if i in numeric else "") for i, s in enumerate(slots)])
+
+
+def _nearest(columns: list[float], cell: list[Box]) -> int:
+    return min(range(len(columns)), key=lambda i: abs(columns[i] - cell[0].x0))
+
+
+def _numeric_columns(rows: list[list[list[Box]]], columns: list[float]) -> set[int]:
+    """Columns of a block whose filled cells are mostly figures (and at least two)."""
+    figures: dict[int, int] = {}
+    filled: dict[int, int] = {}
+    for row in rows:
+        for cell in row:
+            i = _nearest(columns, cell)
+            filled[i] = filled.get(i, 0) + 1
+            figures[i] = figures.get(i, 0) + is_number("".join(b.text for b in cell))
+    return {i for i, n in figures.items() if n >= 2 and n >= 0.8 * filled[i]}
 
 
 def ruled_rows(boxes: list[Box], ruling: Ruling) -> tuple[list[tuple[float, str]], list[Box]]:
@@ -166,13 +217,21 @@ def split_at_rules(box: Box, rules: list[int], margin: float = 6) -> list[Box]:
 
 
 def _rows_of(inside: dict[int, dict[int, list[Box]]], ruling: Ruling) -> list[tuple[float, str]]:
+    """The grid rows of the bands holding text; a cell with ink but no text read is `UNREADABLE`
+    (a lone digit the detector missed), a cell without ink is blank."""
     rows = []
     for band, cells in sorted(inside.items()):
         slots = [""] * (len(ruling.columns) - 1)
+        for column in range(len(slots)):
+            if (band, column) in ruling.inked and column not in cells:
+                slots[column] = UNREADABLE
         for column, cell in cells.items():
             ordered = [b for line in group_lines(cell) for b in line]
             slots[min(column, len(slots) - 1)] = cell_text(ordered)
-        rows.append((float(ruling.rows[band]), "| " + " | ".join(slots) + " |"))
+        if not any(t.strip() and t != UNREADABLE for t in slots):
+            continue  # ink but nothing read anywhere in the band: a header the engine missed, or a
+            # row with neither label nor figure read; its cells stay unplaced, hence unread
+        rows.append((float(ruling.rows[band]), grid_row(slots)))
     return rows
 
 
@@ -195,7 +254,8 @@ def page_text(boxes: list[Box], tables: list[Ruling] | None = None) -> str:
     def flush() -> None:
         if len(block) >= 2:
             columns = _columns(block, char)
-            out.extend(_grid_row(row, columns) for row in block)
+            numeric = _numeric_columns(block, columns)
+            out.extend(_grid_row(row, columns, numeric) for row in block)
         else:
             out.extend(" ".join(cell_text(c) for c in row) for row in block)
         block.clear()

@@ -7,8 +7,8 @@ number is kept only where a rule that adds it up holds, and a number where two f
 (the likely misread) or that no satisfied rule covers is made null and listed in
 `quality.unresolved`: an honest "could not read", never a guess. (A report printed with an
 inconsistency loses those cells too: the auditor is told to check them against the scan.) A cell
-with no number may be blank or a number the engine did not see: it is listed as unresolved as well
-(null either way, but not claimed blank).
+the layout could not read (ink but no text, a doubtful digit) arrives unread and listed; a null
+cell not listed was blank on the paper, and counts as 0 in the rules that vouch.
 """
 
 from __future__ import annotations
@@ -51,24 +51,41 @@ def check_cells(check: Check, cells: dict[str, object]) -> list[str]:
     return []
 
 
+def _is_total(key: str) -> bool:
+    """A total's cell: a blank total leaves its rule unchecked (the report did not add it up),
+    where a blank part adds 0."""
+    parts = key.split(".")
+    return parts[-1] == "total" or parts[1:2] == ["total"]
+
+
 def distrust_ocr(report: Report, engine: str) -> Report:
     """Mark `report`'s cells as read by OCR; null the cells where two failed rules cross."""
     read = {key for key, value in report.cells.items() if value is not None}
     report.inferred |= read
-    crossings = Counter(key for c in report.checks if not c.ok for key in check_cells(c, report.cells))
+    # The layout writes a cell it could not read as unread (listed); a null cell not listed was
+    # blank on the paper (a ruled cell without ink), so it adds nothing to a row or column: the
+    # rules are run with such blanks as 0 to vouch for the numbers beside them.
+    blank_as_zero = {
+        key: (0 if value is None and key not in report.unresolved and not _is_total(key) else value)
+        for key, value in report.cells.items()
+    }
+    checks = run_checks(blank_as_zero)
+    crossings = Counter(key for c in checks if not c.ok for key in check_cells(c, report.cells))
     culprits = {key for key, n in crossings.items() if n >= 2 and report.cells.get(key) is not None}
     # The tables the rules cover keep only numbers some rule vouches for: in a row or column that
     # adds up, a misread digit would show. A number no satisfied rule covers is not claimed.
-    vouched = {key for c in report.checks if c.ok for key in check_cells(c, report.cells)}
+    vouched = {key for c in checks if c.ok for key in check_cells(c, report.cells)}
     checked = ("applications.", "review.", "litigation")
     culprits |= {k for k in read if k.startswith(checked) and k not in vouched}
+    # A blank in a row or column that does not add up may be where a misplaced figure belonged
+    # (a row read one column off): not claimed blank either.
+    failed = {k for c in checks if not c.ok for k in check_cells(c, report.cells)}
+    culprits |= {k for k in failed if k in report.cells and report.cells[k] is None}
     culprits = sorted(culprits)
     for key in culprits:
         report.cells[key] = None
         report.unresolved.add(key)
-    # A blank cell of a scan cannot be told from a number the engine did not see: unread, not blank;
-    # so is a cell of a found table that the reading did not place at all.
-    report.unresolved |= {key for key, value in report.cells.items() if value is None}
+    # A cell of a found table that the reading did not place at all is unread.
     report.unresolved |= {key for key in table_keys(report) if key not in report.cells}
     if culprits:
         report.checks = run_checks(report.cells)
