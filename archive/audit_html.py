@@ -188,8 +188,11 @@ def warc_href(r: AuditRow) -> str | None:
 ArchiveHref = Callable[["AuditRow"], "str | None"]
 
 
-def _links(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
+def _links(r: AuditRow, archive_href: ArchiveHref = warc_href, report_href: ArchiveHref | None = None) -> str:
     out = []
+    tables = report_href(r) if report_href and r.url and r.year is not None else None
+    if tables:
+        out.append(f'<a class="tables" href="{_e(tables)}">tables</a>')
     href = _safe_href(r.url)
     if href:
         out.append(f'<a href="{_e(href)}" rel="noopener noreferrer nofollow">original</a>')
@@ -206,7 +209,7 @@ def _links(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
     return "<br>".join(out) or "—"
 
 
-def _row(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
+def _row(r: AuditRow, archive_href: ArchiveHref = warc_href, report_href: ArchiveHref | None = None) -> str:
     badges, count = _badges(r)
     title = f'<div class="small">{_e(r.title)}</div>' if r.title else ""
     cells = [
@@ -222,7 +225,7 @@ def _row(r: AuditRow, archive_href: ArchiveHref = warc_href) -> str:
         (r.published_on or "", _e(r.published_on or "—")),
         (r.first_seen or "", _e((r.first_seen or "—").replace("T", " ").replace("Z", " UTC"))),
         (count, badges or "—"),
-        (r.url, _links(r, archive_href)),
+        (r.url, _links(r, archive_href, report_href)),
     ]
     tds = "".join(f'<td data-sort="{_e(key)}">{html}</td>' for key, html in cells)
     return f'<tr data-status="{_e(r.status)}">{tds}</tr>'
@@ -234,10 +237,11 @@ def render_html(
     data_dir: Path,
     archive_href: ArchiveHref = warc_href,
     archive_note: str | None = None,
+    report_href: ArchiveHref | None = None,
 ) -> str:
     """The whole page; see the module docstring. `archive_href` forms each "archived" link
     (`nianbao serve` points them at its replay); `archive_note` then replaces the sentence saying
-    where the links lead."""
+    where the links lead; `report_href`, when given, links each report to its tables (`serve`)."""
     from archive.audit import STATUSES
     from archive.charts import year_charts
 
@@ -247,7 +251,7 @@ def render_html(
         f'<th data-key="{key}" data-type="{kind}" scope="col">{_e(label)}</th>'
         for key, label, kind in COLUMNS
     )
-    body = "\n".join(_row(r, archive_href) for r in rows)
+    body = "\n".join(_row(r, archive_href, report_href) for r in rows)
     where = archive_note or (
         f"Archive links are relative to the data directory {data_dir}: keep this file in it."
     )

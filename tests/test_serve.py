@@ -176,6 +176,28 @@ def test_audit_page_links_point_at_the_replay(server: SimpleNamespace) -> None:
     assert "warc/" not in "".join(links) and page.count("<svg") >= 1
 
 
+def test_the_report_view_lays_out_the_templates_tables(server: SimpleNamespace) -> None:
+    status, _, page = get(server.base + "/")
+    (href,) = set(re.findall(r'<a class="tables" href="([^"]+)"', page))
+    status, _, view = get(server.base + href.replace("&amp;", "&"))
+    assert status == 200 and REPORT.title in view
+    for label in (
+        "申请人情况",
+        "法人或其他组织",
+        "（三）不予公开",
+        "属于国家秘密",
+        "未经复议直接起诉",
+        "第二十条第（一）项",
+    ):
+        assert label in view, label
+    # the numbers stand in their keyed cells (21 from natural persons, 28 in all)
+    assert re.search(r'title="applications\.new\.natural_person">21<', view)
+    assert re.search(r'title="applications\.total\.total">28<', view)
+    assert f"/replay/{_ts(T1)}/{REPORT_URL}" in view  # linked to its capture
+    missing = f"{server.base}/report?url={SITE}/never.html"
+    assert get(missing)[0] == 404
+
+
 # --- in the browser ------------------------------------------------------------------------------
 
 

@@ -1,7 +1,9 @@
-"""The HTTP side of `nianbao serve`: a stdlib `ThreadingHTTPServer` with three answers.
+"""The HTTP side of `nianbao serve`: a stdlib `ThreadingHTTPServer` with four answers.
 
 - `/` — the audit page, rendered on request from the store (so it is as fresh as the store), with
   each "archived" link pointing at the replay of its capture.
+- `/report?url=<url>` — one stored report's tables laid out as the template prints them
+  (`archive.report_view`), unread cells marked, linked to its capture.
 - `/replay/<timestamp>/<url>` — the archived response (`archive.serve.lookup`): its status, content
   type and decoded body; an HTML page with its links kept inside the replay and the banner
   (`archive.serve.rewrite`); a redirect's `Location` kept inside the replay too.
@@ -23,6 +25,7 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -69,7 +72,26 @@ class App:
             data_dir=self.data_dir,
             archive_href=href,
             archive_note="Archive links open the capture in this server's replay (nianbao serve).",
+            report_href=lambda row: "/report?" + urlencode({"url": row.url}),
         )
+
+    def report_page(self, url: str) -> str | None:
+        """The report stored under `url`, its tables as the template prints them; None if none."""
+        from sqlalchemy import select
+
+        from archive.db import ReportRow, sessions
+        from archive.export import iso_utc
+        from archive.ingest.rows import current_version
+        from archive.report_view import render_report
+
+        with sessions(self.engine)() as session:
+            row = session.scalars(select(ReportRow).where(ReportRow.url == url).limit(1)).first()
+            latest = current_version(row) if row is not None else None
+            if latest is None:
+                return None
+            record = {**latest.data, "url": row.url, "first_seen": iso_utc(row.first_seen)}
+            capture = "/replay/" + timestamp_of(row.first_seen) + "/" + row.url
+        return render_report(record, capture_href=capture)
 
 
 def _page(title: str, text: str) -> bytes:
@@ -110,6 +132,14 @@ class Handler(BaseHTTPRequestHandler):
             if path in ("/", "/index.html"):
                 body = self.app.audit_page().encode("utf-8")
                 self._send(200, body, [("Content-Type", "text/html; charset=utf-8")], head)
+                return
+            if path.startswith("/report?"):
+                url = parse_qs(urlsplit(path).query).get("url", [""])[0]
+                page = self.app.report_page(url)
+                if page is None:
+                    self._send(404, _page("Not found", f"No report stored at {escape(url)}."), _HTML, head)
+                else:
+                    self._send(200, page.encode("utf-8"), _HTML, head)
                 return
             m = _REPLAY.match(path)
             if m:
