@@ -5,7 +5,8 @@
 #   ./setup.sh        — set up only
 # Installs what is missing of Debian's chromium (for scrapy-playwright), antiword and LibreOffice
 # Writer (.doc attachments; NIANBAO_LIBREOFFICE=0 skips LibreOffice), libGL (OpenCV, for OCR), the
-# PostgreSQL server and a CJK font for `test`, and the project in ./.venv.
+# PostgreSQL server, Redis, npm and a CJK font for `test`, the project in ./.venv, and ReplayWeb.page's
+# bundles (npm package replaywebpage) in .venv/share/replaywebpage.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,6 +33,10 @@ fi
 if [ "$job" = test ] && ! command -v redis-server >/dev/null 2>&1; then
   need="$need redis-server"
 fi
+# ReplayWeb.page (`nianbao serve --wacz`, and its browser test) comes from the npm registry.
+if [ "$job" = test ] && ! command -v npm >/dev/null 2>&1; then
+  need="$need npm"
+fi
 # The tests draw scanned reports (tests/scangen.py) with a CJK font; OCR's OpenCV needs libGL.
 if [ "$job" = test ] && ! ls /usr/share/fonts/truetype/wqy/*.ttc /usr/share/fonts/opentype/noto/NotoSansCJK* 2>/dev/null | grep -q .; then
   need="$need fonts-wqy-microhei"
@@ -57,6 +62,24 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# ReplayWeb.page's two bundles for `nianbao serve --wacz`: the replaywebpage npm package (pinned),
+# unpacked into the venv; only ui.js, sw.js and the licence are kept, nothing is fetched at run time.
+rwp=.venv/share/replaywebpage
+if [ ! -f "$rwp/sw.js" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    tmp="$(mktemp -d)"
+    if (cd "$tmp" && npm pack --silent replaywebpage@2.5.3 >/dev/null 2>&1 \
+        && tar xzf replaywebpage-2.5.3.tgz package/ui.js package/sw.js package/LICENSE); then
+      mkdir -p "$rwp" && cp "$tmp"/package/ui.js "$tmp"/package/sw.js "$tmp"/package/LICENSE "$rwp"/
+    else
+      echo "setup: could not fetch ReplayWeb.page (npm pack replaywebpage@2.5.3): serve --wacz will say so" >&2
+    fi
+    rm -rf "$tmp"
+  else
+    echo "setup: no npm, so no ReplayWeb.page for nianbao serve --wacz" >&2
+  fi
+fi
 
 case "$job" in
   demo) exec .venv/bin/nianbao demo "$@" ;;

@@ -176,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     replay.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     replay.add_argument("--registry", type=Path, action="append", default=[], help="extra registry file")
+    replay.add_argument("--wacz", type=Path, action="append", default=[], metavar="FILE",
+                        help="a WACZ to open in ReplayWeb.page at /rwp/NAME (repeatable)")  # fmt: skip
     replay.set_defaults(func=cmd_serve)
 
     status = commands.add_parser("status", help="the state of a crawl shared by several workers in Redis")
@@ -515,12 +517,17 @@ def cmd_datasette(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the audit at / and the archive's replay at /replay/<timestamp>/<url>."""
+    """Serve the audit at /, the archive's replay at /replay/<timestamp>/<url>, and each --wacz
+    package in ReplayWeb.page at /rwp/<name>."""
     from archive.serve import ServeError, serve
 
     registry = _existing_store_and_registry(args)
+    for package in args.wacz:
+        if not package.is_file():
+            raise CliError(f"no WACZ at {package}: make one with `nianbao wacz --out {package}`")
     try:
         return serve(_engine(args), args.data, registry=registry, host=args.host, port=args.port,
+                     waczs=args.wacz,
                      announce=lambda text: err_console.print(text, markup=False, soft_wrap=True))  # fmt: skip
     except ServeError as err:
         raise CliError(str(err)) from err

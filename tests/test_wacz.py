@@ -297,3 +297,66 @@ def test_a_fixed_url_gives_a_year_only_the_captures_that_showed_that_years_repor
     assert fields["url"] == url and ts.startswith("20240201")
     _, pages = _pages(tmp_path / "y.wacz")
     assert [p["title"] for p in pages] == [REPORTS[4].title]
+
+
+# --- ReplayWeb.page -----------------------------------------------------------------------------
+
+
+def test_byte_ranges_the_service_worker_asks_for() -> None:
+    from archive.serve.rwp import byte_range
+
+    assert byte_range("bytes=0-99", 1000) == (0, 99)
+    assert byte_range("bytes=900-", 1000) == (900, 999)
+    assert byte_range("bytes=-22", 1000) == (978, 999)  # the zip's end-of-central-directory
+    assert byte_range("bytes=990-2000", 1000) == (990, 999)
+    assert byte_range("bytes=5-1,7-9", 1000) is None and byte_range(None, 1000) is None
+    assert byte_range("bytes=2000-", 1000) is None
+
+
+def test_replaywebpage_opens_the_package_on_a_report(built: SimpleNamespace, tmp_path: Path) -> None:
+    """`nianbao serve --wacz` opens the year's package in ReplayWeb.page, in chromium: the report
+    page replays from the package (its service worker reading the WACZ by byte ranges). Its latest
+    capture is a not-modified revisit, which must show the payload it repeats, not a blank 304."""
+    import os
+    import threading
+    import urllib.request
+
+    from archive.serve import make_server
+    from archive.serve.rwp import replaywebpage_dir
+
+    if replaywebpage_dir() is None or not Path("/usr/bin/chromium").exists():
+        reason = "ReplayWeb.page (./setup.sh unpacks it into .venv/share) or chromium is missing"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    server = make_server(built.engine, built.data, registry=load_registry(), port=0, waczs=[built.year])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        ranged = urllib.request.Request(f"{base}/wacz/year.wacz", headers={"Range": "bytes=-22"})
+        with urllib.request.urlopen(ranged, timeout=10) as resp:  # the zip's end record, as asked
+            assert resp.status == 206 and resp.read()[:4] == b"PK\x05\x06"
+        target = built.target
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+            )  # fmt: skip
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(f"{base}/rwp/year.wacz?url={target['url']}")
+            replayed = page.frame_locator("replay-web-page iframe").frame_locator("iframe")
+            replayed.locator("body").wait_for(state="attached", timeout=60_000)
+            replayed.get_by_text(target["title"]).first.wait_for(timeout=60_000)
+            cells = replayed.locator("td").all_inner_texts()
+            new_total = target["cells"]["applications.new.total"]
+            assert str(new_total) in [c.strip() for c in cells]
+            shot = tmp_path / "replaywebpage.png"
+            page.screenshot(path=str(shot))
+            print(f"ReplayWeb.page screenshot: {shot}")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,4 +1,4 @@
-"""The HTTP side of `nianbao serve`: a stdlib `ThreadingHTTPServer` with four answers.
+"""The HTTP side of `nianbao serve`: a stdlib `ThreadingHTTPServer` with five answers.
 
 - `/` — the audit page, rendered on request from the store (so it is as fresh as the store), with
   each "archived" link pointing at the replay of its capture.
@@ -7,6 +7,7 @@
 - `/replay/<timestamp>/<url>` — the archived response (`archive.serve.lookup`): its status, content
   type and decoded body; an HTML page with its links kept inside the replay and the banner
   (`archive.serve.rewrite`); a redirect's `Location` kept inside the replay too.
+- `/rwp/<name>`, `/wacz/<name>` — a `--wacz` package opened in ReplayWeb.page (`archive.serve.rwp`).
 - anything else, or a URL never captured — a 404 page saying it is not in the archive.
 
 Replayed responses carry a Content-Security-Policy allowing only this server, so an archived page
@@ -18,19 +19,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from sqlalchemy.engine import Engine
 
 from archive.serve.lookup import Archive, Replayed, parse_timestamp, timestamp_of
 from archive.serve.rewrite import replay_html, replay_url
+from archive.serve.rwp import BUNDLES, REPLAY_INDEX, byte_range, embed_page, missing_note, replaywebpage_dir
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,15 @@ class ServeError(Exception):
 class App:
     """What the handler needs: the archive, and how to render the audit page."""
 
-    def __init__(self, engine: Engine, data_dir: Path, registry: dict[str, Any], today: date | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        data_dir: Path,
+        registry: dict[str, Any],
+        today: date | None,
+        waczs: Sequence[Path] = (),
+    ) -> None:
+        self.waczs = {Path(p).name: Path(p) for p in waczs}  # served at /wacz/<name>
         self.engine = engine
         self.data_dir = Path(data_dir)
         self.archive = Archive(engine, self.data_dir / "warc")
@@ -141,6 +151,9 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     self._send(200, page.encode("utf-8"), _HTML, head)
                 return
+            if path.startswith(("/wacz/", "/rwp/")):
+                self._replaywebpage(path, head)
+                return
             m = _REPLAY.match(path)
             if m:
                 self._replay(m.group("ts"), m.group("url"), head)
@@ -150,6 +163,61 @@ class Handler(BaseHTTPRequestHandler):
             log.exception("serving %s", path)
             text = f"Could not serve {escape(path)}: {escape(type(err).__name__)}: {escape(str(err))}"
             self._send(500, _page("Error", text), _HTML, head)
+
+    def _replaywebpage(self, path: str, head: bool) -> None:
+        """A WACZ package, ReplayWeb.page's bundles, or the page opening a package in it."""
+        parts = urlsplit(path)
+        route, _, rest = parts.path.lstrip("/").partition("/")
+        rest = unquote(rest)
+        if route == "wacz" and rest in self.app.waczs:
+            self._file(self.app.waczs[rest], "application/wacz+zip", head)
+            return
+        bundles = replaywebpage_dir()
+        if route == "rwp" and rest in BUNDLES and bundles is not None:
+            self._file(
+                bundles / BUNDLES[rest],
+                "application/javascript",
+                head,
+                [("Service-Worker-Allowed", "/rwp/replay/")],
+            )
+            return
+        if route == "rwp" and rest == "replay/" and bundles is not None:  # before the service worker runs
+            self._send(200, REPLAY_INDEX.encode("utf-8"), _HTML, head)
+            return
+        if route == "rwp" and rest in self.app.waczs:
+            if bundles is None:
+                self._send(503, _page("ReplayWeb.page missing", escape(missing_note())), _HTML, head)
+                return
+            url = parse_qs(parts.query).get("url", [None])[0]
+            self._send(200, embed_page(rest, url).encode("utf-8"), _HTML, head)
+            return
+        self._send(404, _page("Not found", f"No package or file at {escape(path)}."), _HTML, head)
+
+    def _file(
+        self, path: Path, content_type: str, head: bool, extra: list[tuple[str, str]] | None = None
+    ) -> None:
+        """A file, whole or the byte range asked for."""
+        size = path.stat().st_size
+        wanted = byte_range(self.headers.get("Range"), size)
+        headers = [("Content-Type", content_type), ("Accept-Ranges", "bytes"), *(extra or [])]
+        with path.open("rb") as f:
+            if wanted is None:
+                body = b"" if head else f.read()
+                status = 200
+            else:
+                first, last = wanted
+                f.seek(first)
+                body = b"" if head else f.read(last - first + 1)
+                headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
+                status = 206
+        length = (last - first + 1) if wanted else size
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
 
     def _replay(self, ts: str, url: str, head: bool) -> None:
         url = re.sub(r"^(https?):/(?!/)", r"\1://", url)  # a proxy or client collapsed the '//'
@@ -208,9 +276,10 @@ def make_server(
     host: str = "127.0.0.1",
     port: int = 8080,
     today: date | None = None,
+    waczs: Sequence[Path] = (),
 ) -> ThreadingHTTPServer:
     """The server, bound but not yet serving (`serve_forever` it, or `shutdown` it from a test)."""
-    handler = type("BoundHandler", (Handler,), {"app": App(engine, data_dir, registry, today)})
+    handler = type("BoundHandler", (Handler,), {"app": App(engine, data_dir, registry, today, waczs)})
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as err:
@@ -227,13 +296,17 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8080,
     announce: Callable[[str], object] = print,
+    waczs: Sequence[Path] = (),
 ) -> int:
     """Serve until interrupted; announce the address first."""
-    server = make_server(engine, data_dir, registry=registry, host=host, port=port)
+    server = make_server(engine, data_dir, registry=registry, host=host, port=port, waczs=waczs)
     bound_host, bound_port = server.server_address[:2]
-    announce(
-        f"serving the audit at http://{bound_host}:{bound_port}/ and the archive at /replay/ (Ctrl-C stops)"
-    )
+    base = f"http://{bound_host}:{bound_port}"
+    announce(f"serving the audit at {base}/ and the archive at /replay/ (Ctrl-C stops)")
+    for package in waczs:
+        announce(f"{package} in ReplayWeb.page: {base}/rwp/{Path(package).name}")
+    if waczs and replaywebpage_dir() is None:
+        announce(missing_note())
     try:
         server.serve_forever()
     except KeyboardInterrupt:

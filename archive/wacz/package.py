@@ -60,8 +60,34 @@ def index_lines(warcs: list[Path], out: Path) -> int:
         CDXJIndexer(
             fh, [str(p) for p in warcs], post_append=True, sort=True, records=INDEXED_RECORDS
         ).process_all()
-    with open(out, encoding="utf-8") as fh:
-        return sum(1 for _ in fh)
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text("".join(revisits_as_their_payload(lines)), encoding="utf-8")
+    return len(lines)
+
+
+def revisits_as_their_payload(lines: list[str]) -> list[str]:
+    """A not-modified revisit's line given the status of the capture it repeats.
+
+    The revisit record keeps the 304 the server sent (the archive holds what happened), and
+    cdxj-indexer indexes that status. ReplayWeb.page (wabac.js) serves a revisit indexed with a
+    3xx status as that status itself, so the report page replayed blank; indexed with the status
+    of the capture it refers to (same URL, same payload digest), it replays that capture's
+    payload, as pywb does."""
+    original: dict[tuple[str, str], str] = {}
+    parsed = []
+    for line in lines:
+        key, ts, fields = line.split(" ", 2)
+        data = json.loads(fields)
+        parsed.append((key, ts, data))
+        if data.get("mime") != "warc/revisit" and data.get("digest"):
+            original.setdefault((data.get("url", ""), data["digest"]), data.get("status", ""))
+    out = []
+    for line, (key, ts, data) in zip(lines, parsed, strict=True):
+        status = original.get((data.get("url", ""), data.get("digest", "")))
+        if data.get("mime") == "warc/revisit" and data.get("status") == "304" and status:
+            line = f"{key} {ts} {json.dumps({**data, 'status': status})}\n"
+        out.append(line)
+    return out
 
 
 def zipnum(cdxj: Path, data: Path, index: Path) -> None:
