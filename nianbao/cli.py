@@ -259,7 +259,7 @@ def _crawl_shared(args: argparse.Namespace, urls: list[str], hosts: list[str], o
         if job.exists():
             shutil.rmtree(job)  # only the plan of an earlier worker run: the crawl's state is in Redis
         result = run_crawl(urls, args.data, db=args.db, allowed_hosts=hosts, overrides=overrides)
-    print_crawl_summary(result, args.data)
+    print_crawl_summary(result, args.data, redis=args.redis)
     return int(result.outcome.code)
 
 

@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -163,7 +164,9 @@ def run_crawl(
     return CrawlResult(stats, outcome)
 
 
-def print_crawl_summary(result: CrawlResult, data: Path) -> None:
+def print_crawl_summary(result: CrawlResult, data: Path, *, redis: str | None = None) -> None:
+    """The summary table and what to do next; `redis`: the shared frontier this worker crawled
+    (a worker does not resume, it joins the crawl again)."""
     stats, outcome = result.stats, result.outcome
     table = Table(title="crawl summary", show_header=False)
     rows = [
@@ -223,10 +226,26 @@ def print_crawl_summary(result: CrawlResult, data: Path) -> None:
             "some archived records are not in the store as parsed (see the log); the archive holds them: "
             f"the next crawl start ingests what is missing, `nianbao reparse --data {data}` rebuilds all"
         )
-    if outcome.resumable:
+    if outcome.resumable and redis:
+        say(
+            "this worker stopped before the shared crawl ended: its unfinished requests go back to the "
+            "frontier when their leases expire; "
+            f"`nianbao crawl --redis {_without_password(redis)} --data {data}` joins it again"
+        )
+    elif outcome.resumable:
         say(f"the crawl is not complete: `nianbao crawl --resume --data {data}` finishes it")
     elif outcome.code == ExitCode.OK:
         say("the crawl is complete")
+
+
+def _without_password(url: str) -> str:
+    """A Redis URL as it may be printed: its password (`redis://:secret@host`) masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _ocr(stats: dict[str, Any]) -> str:

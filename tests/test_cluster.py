@@ -431,3 +431,18 @@ def test_the_shared_frontier_leases_limits_and_finishes(tmp_path: Path) -> None:
         assert hasattr(third, "id") and isinstance(wait, float) and wait - time.time() > 0.3
         time.sleep(0.55)
         assert hasattr(b.take_next(lease=30, per_host=2, delay=0.5), "id")
+
+
+def test_a_stopped_worker_is_told_to_join_again_not_to_resume(tmp_path: Path, capsys) -> None:
+    """A worker stopped by SIGTERM mid-crawl: the summary says how to join the shared crawl again,
+    with the Redis password masked, never `--resume` (which a Redis worker refuses)."""
+    from nianbao.crawling import CrawlResult, print_crawl_summary
+    from nianbao.outcome import crawl_outcome
+
+    stats = {"nianbao/frontier/unfinished": 12, "finish_reason": "shutdown", "response_received_count": 40}
+    result = CrawlResult(stats, crawl_outcome(stats, stopped_by=signal.SIGTERM))
+    assert result.outcome.resumable
+    print_crawl_summary(result, tmp_path, redis="redis://:s3cret@10.0.0.5:6379/0")
+    said = capsys.readouterr().err
+    assert f"nianbao crawl --redis redis://:***@10.0.0.5:6379/0 --data {tmp_path}" in said
+    assert "--resume" not in said and "s3cret" not in said
