@@ -49,14 +49,30 @@ def timestamp_of(moment: datetime) -> str:
 def url_variants(url: str) -> list[str]:
     """The URL as asked, then the forms a browser or a crawl may have spelled it in: percent-
     decoded or encoded, the other scheme, with or without a trailing slash on a bare host."""
-    forms = [url, unquote(url), quote(url, safe=":/?#[]@!$&'()*+,;=%~")]
-    parts = urlsplit(url)
+    forms = [url, unquote(url), quote(url, safe=":/?#[]@!$&'()*+,;=%~"), _unquote_non_ascii(url)]
+    try:
+        forms.append(url.encode("latin-1").decode("utf-8"))  # raw UTF-8 read as Latin-1 (curl)
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[::1/`: no URL, so no capture of one
+        return forms
     if parts.scheme in ("http", "https"):
         other = "https" if parts.scheme == "http" else "http"
         forms += [other + f[len(parts.scheme) :] for f in list(forms)]
     if parts.path in ("", "/") and not parts.query:
         forms += [f[:-1] if f.endswith("/") else f + "/" for f in list(forms)]
     return list(dict.fromkeys(forms))
+
+
+_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def _unquote_non_ascii(url: str) -> str:
+    """Only the escapes of non-ASCII characters decoded (`%E5%B9%B4` → 年), the URL's own `%23`,
+    `%26` kept: the form a crawl stores a Chinese URL in."""
+    return _NON_ASCII_ESCAPES.sub(lambda m: unquote(m.group(0)), url)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ REPLAY_INDEX = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/rwp/replay/ui.js"></script></head>'
     "<body><replay-app-main></replay-app-main></body></html>"
 )
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")  # a longer number is no file of ours
 
 
 def replaywebpage_dir() -> Path | None:
@@ -72,7 +72,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not first:  # the last N bytes
         if not last:
             return None
-        return max(0, size - int(last)), size - 1
+        return (max(0, size - int(last)), size - 1) if int(last) > 0 else None
     start = int(first)
     end = min(int(last), size - 1) if last else size - 1
     return (start, end) if start <= end else None

@@ -26,11 +26,11 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from sqlalchemy.engine import Engine
 
-from archive.serve.lookup import Archive, Replayed, parse_timestamp, timestamp_of
+from archive.serve.lookup import Archive, Replayed, parse_timestamp, timestamp_of, url_variants
 from archive.serve.rewrite import replay_html, replay_url
 from archive.serve.rwp import BUNDLES, REPLAY_INDEX, byte_range, embed_page, missing_note, replaywebpage_dir
 
@@ -95,12 +95,14 @@ class App:
         from archive.report_view import render_report
 
         with sessions(self.engine)() as session:
-            row = session.scalars(select(ReportRow).where(ReportRow.url == url).limit(1)).first()
+            row = session.scalars(
+                select(ReportRow).where(ReportRow.url.in_(url_variants(url))).order_by(ReportRow.id).limit(1)
+            ).first()
             latest = current_version(row) if row is not None else None
             if latest is None:
                 return None
             record = {**latest.data, "url": row.url, "first_seen": iso_utc(row.first_seen)}
-            capture = "/replay/" + timestamp_of(row.first_seen) + "/" + row.url
+            capture = "/replay/" + timestamp_of(row.first_seen) + "/" + _ascii_url(row.url)
         return render_report(record, capture_href=capture)
 
 
@@ -128,6 +130,9 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(head=False)
 
     def _send(self, status: int, body: bytes, headers: list[tuple[str, str]], head: bool) -> None:
+        for _, value in headers:  # fails here, before a byte is sent, so the error is one clean 500
+            value.encode("latin-1")
+        self._started = True
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -161,6 +166,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, _page("Not found", f"No page at {escape(path)}."), _HTML, head)
         except Exception as err:  # one bad record must not take the server down; say what happened
             log.exception("serving %s", path)
+            if getattr(self, "_started", False):  # headers are out: a second status line would lie
+                self.close_connection = True
+                return
             text = f"Could not serve {escape(path)}: {escape(type(err).__name__)}: {escape(str(err))}"
             self._send(500, _page("Error", text), _HTML, head)
 
@@ -211,6 +219,7 @@ class Handler(BaseHTTPRequestHandler):
                 headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
                 status = 206
         length = (last - first + 1) if wanted else size
+        self._started = True
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -234,6 +243,12 @@ class Handler(BaseHTTPRequestHandler):
 _HTML = [("Content-Type", "text/html; charset=utf-8")]
 
 
+def _ascii_url(url: str) -> str:
+    """A URL as an HTTP header can carry it (Latin-1 only): non-ASCII characters percent-encoded
+    (a report at …/年报/… would otherwise break the response half-way through its headers)."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
     record = found.record
     ts = timestamp_of(found.captured_at)
@@ -250,7 +265,7 @@ def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
             headers.append((name, value))
         elif low == "location":
             target = replay_url(value, found.url, ts)
-            headers.append((name, target or value))
+            headers.append((name, _ascii_url(target or value)))
     body = record.body
     if content_type.split(";")[0].strip().lower() in _HTML_TYPES:
         from archive.extract import decode_html
@@ -262,7 +277,7 @@ def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
     headers += [
         ("Content-Security-Policy", REPLAY_CSP),
         ("Memento-Datetime", format_datetime(found.captured_at, usegmt=True)),
-        ("Link", f'<{found.url}>; rel="original"'),
+        ("Link", f'<{_ascii_url(found.url)}>; rel="original"'),
         ("Cache-Control", "no-store"),
     ]
     return record.status or 200, headers, body
