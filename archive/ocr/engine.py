@@ -113,12 +113,7 @@ def _confirm(page: Image.Image, boxes: list[Box], indices: list[int]) -> list[in
         page.crop((int(boxes[i].x0) - 3, int(boxes[i].y0) - 3, int(boxes[i].x1) + 3, int(boxes[i].y1) + 3))
         for i in indices
     ]
-    gap = 14
-    line = Image.new("L", (sum(c.width + gap for c in crops) + gap, max(c.height for c in crops) + 8), 255)
-    x = gap
-    for crop in crops:
-        line.paste(crop.convert("L"), (x, 4))
-        x += crop.width + gap
+    line = _one_line(crops)
     result, _ = _engine()(np.asarray(line.convert("RGB")), use_det=False, use_cls=False, use_rec=True)
     read, score = (result[0][0], float(result[0][1])) if result else ("", 0.0)
     wanted = "".join("".join(boxes[i].text.split()) for i in indices)
@@ -128,6 +123,16 @@ def _confirm(page: Image.Image, boxes: list[Box], indices: list[int]) -> list[in
         return []
     half = len(indices) // 2
     return _confirm(page, boxes, indices[:half]) + _confirm(page, boxes, indices[half:])
+
+
+def _one_line(crops: list[Image.Image], gap: int = 14) -> Image.Image:
+    """Crops pasted side by side on white, `gap` pixels apart: one line for the recogniser."""
+    line = Image.new("L", (sum(c.width + gap for c in crops) + gap, max(c.height for c in crops) + 8), 255)
+    x = gap
+    for crop in crops:
+        line.paste(crop.convert("L"), (x, 4))
+        x += crop.width + gap
+    return line
 
 
 ENLARGED_SCORE = 0.97
@@ -172,12 +177,7 @@ def _read_in_context(page: Image.Image, bounds: Bounds, reference: Box) -> str |
     `ENLARGED_SCORE` likely; the figure in the middle is then returned, else None."""
     ref = page.crop(_bounds(reference)).convert("L")
     crop = page.crop(bounds).convert("L")
-    parts, gap = [ref, crop, ref], 14
-    line = Image.new("L", (sum(p.width + gap for p in parts) + gap, max(p.height for p in parts) + 8), 255)
-    x = gap
-    for part in parts:
-        line.paste(part, (x, 4))
-        x += part.width + gap
+    line = _one_line([ref, crop, ref])
     read, score = read_merged(line.resize((line.width * 2, line.height * 2), Image.Resampling.LANCZOS))
     known = _digits(reference.text)
     if score < ENLARGED_SCORE or not (read.startswith(known) and read.endswith(known)):

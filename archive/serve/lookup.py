@@ -46,10 +46,16 @@ def timestamp_of(moment: datetime) -> str:
     return f"{_aware(moment):%Y%m%d%H%M%S}"
 
 
+def ascii_url(url: str) -> str:
+    """The URL with its non-ASCII characters (and spaces) percent-encoded, as a browser sends it and
+    as an HTTP header can carry it (Latin-1 only: …/年报/… would break a response mid-headers)."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def url_variants(url: str) -> list[str]:
     """The URL as asked, then the forms a browser or a crawl may have spelled it in: percent-
     decoded or encoded, the other scheme, with or without a trailing slash on a bare host."""
-    forms = [url, unquote(url), quote(url, safe=":/?#[]@!$&'()*+,;=%~"), _unquote_non_ascii(url)]
+    forms = [url, unquote(url), ascii_url(url), _unquote_non_ascii(url)]
     try:
         forms.append(url.encode("latin-1").decode("utf-8"))  # raw UTF-8 read as Latin-1 (curl)
     except (UnicodeEncodeError, UnicodeDecodeError):

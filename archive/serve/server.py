@@ -26,11 +26,11 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from sqlalchemy.engine import Engine
 
-from archive.serve.lookup import Archive, Replayed, parse_timestamp, timestamp_of, url_variants
+from archive.serve.lookup import Archive, Replayed, ascii_url, parse_timestamp, timestamp_of, url_variants
 from archive.serve.rewrite import replay_html, replay_url
 from archive.serve.rwp import BUNDLES, REPLAY_INDEX, byte_range, embed_page, missing_note, replaywebpage_dir
 
@@ -102,7 +102,7 @@ class App:
             if latest is None:
                 return None
             record = {**latest.data, "url": row.url, "first_seen": iso_utc(row.first_seen)}
-            capture = "/replay/" + timestamp_of(row.first_seen) + "/" + _ascii_url(row.url)
+            capture = "/replay/" + timestamp_of(row.first_seen) + "/" + ascii_url(row.url)
         return render_report(record, capture_href=capture)
 
 
@@ -129,14 +129,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer(head=False)
 
-    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]], head: bool) -> None:
+    def _send(
+        self, status: int, body: bytes, headers: list[tuple[str, str]], head: bool, length: int | None = None
+    ) -> None:
+        """One response; `length` is the body's when a HEAD answer carries none of it."""
         for _, value in headers:  # fails here, before a byte is sent, so the error is one clean 500
             value.encode("latin-1")
         self._started = True
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) if length is None else length))
         self.end_headers()
         if not head:
             self.wfile.write(body)
@@ -219,14 +222,7 @@ class Handler(BaseHTTPRequestHandler):
                 headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
                 status = 206
         length = (last - first + 1) if wanted else size
-        self._started = True
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(length))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        self._send(status, body, headers, head, length)
 
     def _replay(self, ts: str, url: str, head: bool) -> None:
         url = re.sub(r"^(https?):/(?!/)", r"\1://", url)  # a proxy or client collapsed the '//'
@@ -241,12 +237,6 @@ class Handler(BaseHTTPRequestHandler):
 
 
 _HTML = [("Content-Type", "text/html; charset=utf-8")]
-
-
-def _ascii_url(url: str) -> str:
-    """A URL as an HTTP header can carry it (Latin-1 only): non-ASCII characters percent-encoded
-    (a report at …/年报/… would otherwise break the response half-way through its headers)."""
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -265,7 +255,7 @@ def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
             headers.append((name, value))
         elif low == "location":
             target = replay_url(value, found.url, ts)
-            headers.append((name, _ascii_url(target or value)))
+            headers.append((name, ascii_url(target or value)))
     body = record.body
     if content_type.split(";")[0].strip().lower() in _HTML_TYPES:
         from archive.extract import decode_html
@@ -277,7 +267,7 @@ def _replayed(found: Replayed) -> tuple[int, list[tuple[str, str]], bytes]:
     headers += [
         ("Content-Security-Policy", REPLAY_CSP),
         ("Memento-Datetime", format_datetime(found.captured_at, usegmt=True)),
-        ("Link", f'<{_ascii_url(found.url)}>; rel="original"'),
+        ("Link", f'<{ascii_url(found.url)}>; rel="original"'),
         ("Cache-Control", "no-store"),
     ]
     return record.status or 200, headers, body
