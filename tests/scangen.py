@@ -13,6 +13,7 @@ the pages the way scanners and people do, by the `Degradation` drawn from `rng`:
 `to_pdf(pages)` makes an image-only PDF of the pages (no text layer), `to_jpeg(page)` a 图片版 image.
 
     python -m tests.scangen SEED OUT_DIR     # writes OUT_DIR/SEED-N.jpg, SEED.pdf, SEED.json
+    python -m tests.scangen --sample-portal nianbao/sample_portal/scans   # the demo's 图片版 pages
 """
 
 from __future__ import annotations
@@ -345,7 +346,62 @@ def to_jpeg(page: Image.Image, quality: int = 80) -> bytes:
     return buf.getvalue()
 
 
+# The sample portal's 图片版 report, printed from its content and scanned -------------------------------
+
+# A flatbed scan as counties publish one: 150 dpi, a slight skew, yellowed paper, JPEG; the seal over
+# the signature. Mild on purpose: the demo shows a scan being read, the corpus above tests the worst.
+SAMPLE_SCAN = Degradation(dpi=150, skew=0.6, background=(242, 236, 220), noise=6, jpeg=78)
+
+
+def print_blocks(blocks: list[tuple[str, object]]) -> list[Image.Image]:
+    """A sample-portal report's blocks (`nianbao.sample_portal.build.report_blocks`) on A4 pages."""
+    out = _Pages()
+    for kind, payload in blocks:
+        if kind == "table":
+            rows = [
+                [Cellish(c.text or "", c.colspan, c.rowspan, c.numeric, c.text is None) for c in row]
+                for row in payload  # type: ignore[attr-defined]
+            ]
+            _table_paged(out, rows)
+        elif kind == "right":  # the signature: agency and date, flush right
+            font = _font(BODY)
+            step = int(font.size * 1.7)
+            out.need(step)
+            text = str(payload)
+            out.draw.text((A4[0] - MARGIN - font.getlength(text), out.y), text, font=font, fill=(0, 0, 0))
+            out.y += step
+        else:
+            _paragraph(out, str(payload), title=kind == "center")
+    return out.pages
+
+
+def sample_portal_scans(out_dir: Path) -> list[Path]:
+    """Write the sample portal's 图片版 report as scanned JPEG pages (committed; the build copies them)."""
+    from nianbao.sample_portal import build, content
+
+    (r,) = [r for r in content.REPORTS if r.image_pages]
+    pages = print_blocks(build.report_blocks(r))
+    names = build.scan_names(r)
+    if len(pages) != len(names):
+        raise SystemExit(
+            f"the report prints on {len(pages)} pages: set image_pages={len(pages)} in content.py"
+        )
+    rng = random.Random(r.file)
+    _seal(pages[-1], (A4[0] - MARGIN - 200, _signature_y(pages[-1])), r.agency, rng)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, page in zip(names, degrade(pages, SAMPLE_SCAN, rng), strict=True):
+        path = out_dir / name
+        path.write_bytes(to_jpeg(page, SAMPLE_SCAN.jpeg))
+        written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--sample-portal"]:
+        for path in sample_portal_scans(Path(argv[1])):
+            print(path)
+        return
     seed, out = int(argv[0]), Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
     s = scan(random.Random(seed))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import io
 import json
 import re
 import time
@@ -22,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import pytest
+from PIL import Image
 
 from nianbao.sample_portal import build as portal_build
 from nianbao.sample_portal.server import serve
@@ -81,7 +83,8 @@ def portal() -> Iterator[Client]:
 
 
 def _reports() -> list[dict[str, Any]]:
-    return EXPECTED["reports"]
+    """The reports whose page carries their text (the 图片版 one is pictures: see its own test)."""
+    return [r for r in EXPECTED["reports"] if not r["scanned"]]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -318,16 +321,24 @@ def test_spam_injected_in_one_report(portal: Client) -> None:
             assert not any(w in body for w in EXPECTED["spam"])
 
 
-def test_image_only_report_is_a_failure(portal: Client) -> None:
+def test_the_scanned_report_is_pictures_of_its_printed_pages(portal: Client) -> None:
+    """图片版: the page has no text of its own (its extraction fails, as expected.json's failure
+    says), and its pictures are JPEG scans of the printed report whose cells expected.json holds."""
     (failure,) = EXPECTED["failures"]
     assert failure["reason"] == "image" and "图片版" in failure["title"]
+    (scanned,) = [r for r in EXPECTED["reports"] if r["scanned"]]
+    assert scanned["path"] == failure["path"] and len(scanned["cells"]) == 200
     text, _ = portal.html(failure["path"])
     zoom = _zoom(text)
     assert zoom.xpath(".//table") == []
     assert zoom.text_content().strip() == ""
-    for src in zoom.xpath(".//img/@src"):
+    sources = zoom.xpath(".//img/@src")
+    assert len(sources) == 4
+    for src in sources:
         img = portal.get(urlsplit(urljoin(portal.base + failure["path"].lstrip("/"), src)).path)
-        assert img.status == 200 and img.body.startswith(b"\x89PNG")
+        assert img.status == 200 and img.body.startswith(b"\xff\xd8\xff")  # JPEG
+        with Image.open(io.BytesIO(img.body)) as picture:
+            assert picture.width >= 1200  # a page at 150 dpi: readable, as real scans are
 
 
 def test_expected_json_shape() -> None:

@@ -112,7 +112,7 @@ def grid_row(slots: list[str]) -> str:
     mark (`C`, `D`, `?` for a smudged 0, a seal's characters `国宁` over a cell) is a cell the
     engine misread: unreadable, never blank (a blank adds 0 to the rules that vouch for its row).
     Empty slots there are blanks, the layout having made unreadable those that may hide a digit."""
-    slots = [UNREADABLE if _LEADING_ZERO.match(t.strip()) else t for t in slots]
+    slots = [UNREADABLE if _misread(t.strip()) else t for t in slots]
     figure = [is_number(t) or t == UNREADABLE for t in slots]
     if sum(map(is_number, slots)) >= 2:  # a row of figures (not a header with inked spans: `▯`)
         first = figure.index(True)
@@ -124,6 +124,35 @@ def grid_row(slots: list[str]) -> str:
 
 # `00`, `05`: no table prints a count so; two cells read as one, or a smudge.
 _LEADING_ZERO = re.compile(r"^0\d")
+# `251 0`: two cells read as one box.
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
+# `170.220`: a thousands comma read as a full stop (a fee in 万元 to three decimals reads so too:
+# unread, never 1000 times too small).
+_THOUSANDS_AS_POINT = re.compile(r"^[+\-−－]?\d{1,3}(\.\d{3})+$")
+# What a digit is misread as (0 → O o D C 〇, 1 → l I | 丨, 5 → S, 8 → B), or a seal's character over it.
+# A dash glued to a figure (`—7`) is a stray mark, not a blank: the figure's cell is unread.
+_CONFUSABLE = re.compile(r"^[A-Za-z〇|丨—–~_\u3400-\u9fff]{1,2}$")
+# `2,51`: a comma that does not group thousands is a speck, or two cells read as one.
+_COMMA = re.compile(r"[,，]")
+_THOUSANDS = re.compile(r"^[+\-−－]?\d{1,3}([,，]\d{3})+(\.\d+)?$")
+
+
+def _misread(text: str) -> bool:
+    """Whether a slot's text is a figure the engine misread: a table never prints it so.
+
+    `59O93.65`, `l70220`, `5国9093`, `府250`: digits with one or two letters or CJK characters
+    among them; `O`, `l`: a lone Latin letter or two; two figures in one box; a thousands point.
+    A label (`1.行政许可`, `（1）`) has more words than that, or brackets, and stays text."""
+    if not text or is_number(text):
+        doubtful = (_LEADING_ZERO.match(text), _THOUSANDS_AS_POINT.match(text), _SPACED_DIGITS.search(text))
+        return any(doubtful) or bool(_COMMA.search(text) and not _THOUSANDS.match(text))
+    if re.fullmatch(r"[A-Za-z〇|丨]{1,2}", text) or "|" in text:  # `|` cannot be a label's
+        return True
+    if not re.search(r"\d", text):
+        return False
+    rest = re.sub(r"[\d.,，\s+\-−－]", "", text)
+    # `3.其他`: a numbered label; `2021年`: a date
+    return bool(_CONFUSABLE.match(rest)) and not re.search(r"^\d+\s*[.、．]|\d[年月日]", text)
 
 
 def _blank_or_unread(text: str) -> str:

@@ -13,11 +13,19 @@ cell not listed was blank on the paper, and counts as 0 in the rules that vouch.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 from archive.documents.base import DocumentText
 from archive.parser.checks import outcome_rows, run_checks
-from archive.parser.layout import APPLICANT_COLUMNS, ORG_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS
+from archive.parser.layout import (
+    ACTIVE_COLUMNS,
+    AMOUNT_KEYS,
+    APPLICANT_COLUMNS,
+    ORG_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+)
 from archive.report import Check, Report
 
 
@@ -27,8 +35,10 @@ def is_ocr(converted: DocumentText) -> bool:
 
 
 def table_keys(report: Report) -> set[str]:
-    """The cells of the rule-covered tables the report has (申请 and 复议诉讼), by its format."""
+    """The cells of the tables the report has (主动公开, 申请 and 复议诉讼), by its format."""
     keys: set[str] = set()
+    if "active" not in report.missing_tables and report.format in ACTIVE_COLUMNS:
+        keys |= {f"active.{r}.{c}" for r, cols in ACTIVE_COLUMNS[report.format].items() for c in cols}
     if "applications" not in report.missing_tables:
         rows = ("new", "carried_over", *outcome_rows(report.cells), "total", "carried_forward")
         keys |= {f"applications.{r}.{c}" for r in rows for c in APPLICANT_COLUMNS}
@@ -49,6 +59,33 @@ def check_cells(check: Check, cells: dict[str, object]) -> list[str]:
     if check.rule == "review_total":
         return [f"{check.column}.{c}" for c in (*REVIEW_COLUMNS[:4], "total")]
     return []
+
+
+def impossible_counts(report: Report) -> set[str]:
+    """Counts no table prints: a fraction (`2.46`: a speck read as a point) or, outside 本年增/减,
+    a negative number (`-112`: a dash read in front)."""
+    out: set[str] = set()
+    for key, value in report.cells.items():
+        if value is None or key in AMOUNT_KEYS:
+            continue
+        if value != int(value) or (value < 0 and not key.endswith(".change")):
+            out.add(key)
+    return out
+
+
+def glued_figures(report: Report) -> set[str]:
+    """主动公开 figures of two digits or more followed, in their row, by a blank: the likely
+    reading of two cells as one (`8` `6` → `86`, the next cell empty). That table has no rule that
+    would show the misread, and a printed blank there is rare (the template prints 0)."""
+    columns = ACTIVE_COLUMNS.get(report.format, {})
+    out: set[str] = set()
+    for row, cols in columns.items():
+        keys = [f"active.{row}.{c}" for c in cols]
+        for key, after in itertools.pairwise(keys):
+            value = report.cells.get(key)
+            if value is not None and report.cells.get(after) is None and len(str(abs(int(value)))) >= 2:
+                out.add(key)
+    return out
 
 
 def _is_total(key: str) -> bool:
@@ -81,12 +118,15 @@ def distrust_ocr(report: Report, engine: str) -> Report:
     # (a row read one column off): not claimed blank either.
     failed = {k for c in checks if not c.ok for k in check_cells(c, report.cells)}
     culprits |= {k for k in failed if k in report.cells and report.cells[k] is None}
+    culprits |= glued_figures(report) | impossible_counts(report)
     culprits = sorted(culprits)
     for key in culprits:
         report.cells[key] = None
         report.unresolved.add(key)
-    # A cell of a found table that the reading did not place at all is unread.
-    report.unresolved |= {key for key in table_keys(report) if key not in report.cells}
+    # No blank is claimed either: a faint 0 the detector missed and a cell left empty look alike
+    # on a scan, and so does a cell the reading did not place at all (a dropped or shifted row).
+    blanks = {key for key in table_keys(report) if report.cells.get(key) is None}
+    report.unresolved |= blanks
     if culprits:
         report.checks = run_checks(report.cells)
         report.notes.append(

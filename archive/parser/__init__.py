@@ -22,7 +22,13 @@ a parser can read.
 from __future__ import annotations
 
 from archive.parser.checks import run_checks
-from archive.parser.layout import OTHER_HANDLING_SUBROWS, detect_active_format, match_section_heading
+from archive.parser.layout import (
+    OTHER_HANDLING_SUBROWS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    detect_active_format,
+    match_section_heading,
+)
 from archive.parser.meta import (
     DATE_PREFERENCE,
     agency_from_title,
@@ -205,7 +211,14 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
         report.cells.update(rev.cells)
         report.notes.extend(rev.notes)
         results.append(rev)
-    if not any(k.startswith("review.") for k in report.cells):
+    if "review" in regions and not any(k.startswith("review.") for k in report.cells):
+        # The heading is there and its row of figures is not (an image, or a row the reading
+        # lost): the report has these cells, unread, not a report without table 四.
+        keys = [f"{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+        report.cells.update(dict.fromkeys(keys))
+        report.unresolved |= set(keys)
+        report.notes.append("table 四 (行政复议、行政诉讼): heading found, no row of its figures read")
+    elif not any(k.startswith("review.") for k in report.cells):
         report.notes.append("table 四 (行政复议、行政诉讼) not found")
         report.missing_tables.append("review")
     for result in results:

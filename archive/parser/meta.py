@@ -301,6 +301,10 @@ def section_texts(lines: list[Line], headings: dict[int, int]) -> dict[str, str]
             paras.append(clean_inline(line.text))
         if n == 6:
             while paras and len(paras[-1]) <= 30 and not re.search(r"[。.;!]$", paras[-1]):
+                sentence, stop, _ = paras[-1].rpartition("。")
+                if stop:  # a seal's characters read onto the last sentence's line: cut there
+                    paras[-1] = sentence + stop
+                    break
                 paras.pop()  # the signing body after the last sentence
         text = "\n".join(p for p in paras if p)
         if text:

@@ -56,6 +56,9 @@ from nianbao.sample_portal.content import Article, Cell, ReportPage
 PACKAGE_DIR = Path(__file__).resolve().parent
 SITE_DIR = PACKAGE_DIR / "site"
 EXPECTED_PATH = PACKAGE_DIR / "expected.json"
+SCANS_DIR = (
+    PACKAGE_DIR / "scans"
+)  # the 图片版 report's pages, printed and scanned (`python -m tests.scangen --sample-portal`)
 
 # ---------------------------------------------------------------------------------------------------
 # The report format: keys (REPORT.md) and the official labels
@@ -655,21 +658,57 @@ def _p_word(text: str, *, font: str = "仿宋_GB2312", bold: bool = False, align
     return f"<p class=MsoNormal{align_attr} style='{style};line-height:28.0pt'>{body}<span lang=EN-US><o:p></o:p></span></p>"
 
 
-def report_body(r: ReportPage) -> str:
-    """The TRS_Editor content of a report: title lines, the six sections with their tables, signature."""
-    if r.image_pages:
-        stamp = r.file.split("_")[0].split("/t")[1]
-        imgs = [
-            f'<p style="text-align:center;"><img src="./W0{stamp}{5632018745 + i * 1117}.png" border="0" '
-            f'alt="" width="600" height="848" OLDSRC="W0{stamp}{5632018745 + i * 1117}.png" /></p>'
-            for i in range(r.image_pages)
-        ]
-        return "\n".join(imgs)
+Block = tuple[
+    str, object
+]  # ("p", text) | ("heading", text) | ("sub", text) | ("right", text) | ("table", Table)
+
+
+def report_blocks(r: ReportPage) -> list[Block]:
+    """A report's printed content in reading order: title lines, the six sections with their
+    tables, signature (what the page shows as HTML, and what its scan shows as pictures)."""
     values = narrative_values(r)
 
     def fill(text: str) -> str:
         return text.format_map(values)
 
+    out: list[Block] = [("center", r.heading_top), ("center", r.heading_bottom), ("p", fill(r.intro))]
+    out.append(("heading", "一、总体情况"))
+    if r.lead:
+        out.append(("p", fill(r.lead)))
+    for sub, text in r.overview:
+        if r.inline_subheads:
+            out.append(("p", f"{sub}。{fill(text)}"))
+        else:
+            out += [("sub", sub), ("p", fill(text))]
+    for heading, tbl in (
+        ("二、主动公开政府信息情况", active_table(r)),
+        ("三、收到和处理政府信息公开申请情况", applications_table(r)),
+        (r.review_heading, review_table(r)),
+    ):
+        out += [("heading", heading), ("table", tbl)]
+    out.append(("heading", r.problems_heading))
+    out += [("p", fill(t)) for t in r.problems]
+    out.append(("heading", "六、其他需要报告的事项"))
+    out += [("p", fill(t)) for t in r.other]
+    out += [("right", s) for s in r.sign]
+    return out
+
+
+def scan_names(r: ReportPage) -> list[str]:
+    """The file names of a 图片版 report's page pictures, as its CMS names uploads."""
+    stamp = r.file.split("_")[0].split("/t")[1]
+    return [f"W0{stamp}{5632018745 + i * 1117}.jpg" for i in range(r.image_pages)]
+
+
+def report_body(r: ReportPage) -> str:
+    """The TRS_Editor content of a report: its blocks as HTML, or its scanned pages as pictures."""
+    if r.image_pages:
+        imgs = [
+            f'<p style="text-align:center;"><img src="./{name}" border="0" '
+            f'alt="" width="600" height="848" OLDSRC="{name}" /></p>'
+            for name in scan_names(r)
+        ]
+        return "\n".join(imgs)
     word = r.style == "word"
     para: Callable[..., str]
     if word:
@@ -686,27 +725,15 @@ def report_body(r: ReportPage) -> str:
 
         table = render_table_plain
 
-    out = [para(r.heading_top, align="center"), para(r.heading_bottom, align="center"), para(fill(r.intro))]
-    out.append(para("一、总体情况", heading=True))
-    if r.lead:
-        out.append(para(fill(r.lead)))
-    for sub, text in r.overview:
-        if r.inline_subheads:
-            out.append(para(f"{sub}。{fill(text)}"))
+    out = []
+    for kind, payload in report_blocks(r):
+        if kind == "table":
+            tbl = payload  # type: ignore[assignment]
+            out.append(table(tbl) if word else '<div align="center">\n' + table(tbl) + "\n</div>")  # type: ignore[arg-type]
         else:
-            out += [para(sub, sub=True), para(fill(text))]
-    for heading, tbl in (
-        ("二、主动公开政府信息情况", active_table(r)),
-        ("三、收到和处理政府信息公开申请情况", applications_table(r)),
-        (r.review_heading, review_table(r)),
-    ):
-        out.append(para(heading, heading=True))
-        out.append(table(tbl) if word else '<div align="center">\n' + table(tbl) + "\n</div>")
-    out.append(para(r.problems_heading, heading=True))
-    out += [para(fill(t)) for t in r.problems]
-    out.append(para("六、其他需要报告的事项", heading=True))
-    out += [para(fill(t)) for t in r.other]
-    out += [para(s, align="right") for s in r.sign]
+            text = str(payload)
+            align = {"center": "center", "right": "right"}.get(kind)
+            out.append(para(text, heading=kind == "heading", sub=kind == "sub", align=align))
     if word:
         return "<div class=WordSection1 style='layout-grid:15.6pt'>\n" + "\n".join(out) + "\n</div>"
     return '<div class="Custom_UnionStyle">\n' + "\n".join(out) + "\n</div>"
@@ -1300,41 +1327,6 @@ def emblem(
     return png(width, height, rows, rgb=True)
 
 
-def scan_page(seed: str, page: int, width: int = 600, height: int = 848) -> bytes:
-    """A scanned report page: grey text-line bars, and a ruled grid on the pages that carry tables."""
-    bits = _bits_of(f"{seed}:{page}")
-    white = b"\xf4" * width
-    rows = [white] * height
-    lines: list[tuple[int, int, int]] = []  # (y, x0, x1)
-    if page == 0:
-        lines += [(70, 180, 420), (100, 150, 450)]
-    y = 150 if page == 0 else 70
-    table = page in (1, 2)
-    while y < height - 70:
-        if table and 300 <= y < 620:
-            y = 640
-            continue
-        indent = 92 if next(bits) else 60
-        length = 200 + sum(next(bits) << k for k in range(8)) + 120
-        lines.append((y, indent, min(width - 60, indent + length)))
-        y += 26
-    out = list(rows)
-    for ly, x0, x1 in lines:
-        row = bytearray(white)
-        row[x0:x1] = b"\x46" * (x1 - x0)
-        for dy in range(9):
-            out[ly + dy] = bytes(row)
-    if table:
-        grid_row = bytearray(white)
-        for x in range(60, width - 59, 40):
-            grid_row[x] = 0x30
-        rule_row = bytearray(white)
-        rule_row[60 : width - 60] = b"\x30" * (width - 120)
-        for yy in range(300, 621):
-            out[yy] = bytes(rule_row) if (yy - 300) % 20 == 0 else bytes(grid_row)
-    return png(width, height, out)
-
-
 def images() -> dict[str, bytes]:
     files = {
         "/images/logo.png": emblem(64, 64, (214, 168, 56), (184, 0, 31), round_=True),
@@ -1379,15 +1371,13 @@ def site_files() -> tuple[dict[str, bytes], dict[str, Any]]:
         html = report_page(r)
         _check_report_text(r, html)
         put(r.path, html, "report", "gbk" if r.encoding == "gbk" else "utf-8")
-        if r.image_pages:
-            stamp = r.file.split("_")[0].split("/t")[1]
+        if r.image_pages:  # its pages' pictures: the page's own text fails, its pictures are read
             folder = posixpath.dirname(r.path)
-            for i in range(r.image_pages):
-                files[f"{folder}/W0{stamp}{5632018745 + i * 1117}.png"] = scan_page(r.file, i)
+            for name in scan_names(r):
+                files[f"{folder}/{name}"] = (SCANS_DIR / name).read_bytes()
             failures.append(
                 {"path": r.path, "title": r.title, "agency": r.agency, "year": r.year, "reason": "image"}
             )
-            continue
         cells = report_cells(r)
         failed = failed_checks(r.fmt, cells)
         if sorted(failed) != sorted(r.expect_failed):
@@ -1405,6 +1395,7 @@ def site_files() -> tuple[dict[str, bytes], dict[str, Any]]:
                 "encoding": "gbk" if r.encoding == "gbk" else "utf-8",
                 "markup": r.style,
                 "spam": r.spam,
+                "scanned": bool(r.image_pages),  # read by OCR: a cell may be null and listed unresolved
                 "checks_failed": failed,
                 "cells": {k: _json_number(v) for k, v in cells.items()},
             }

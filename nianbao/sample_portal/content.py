@@ -318,7 +318,7 @@ REPORTS: tuple[ReportPage, ...] = (
             "proposals_cppcc": 402,
         },
     ),
-    # -- image-only report: a scan, nothing to parse ---------------------------------------------------
+    # -- 图片版: the stamped paper report scanned, its pages published as pictures (read by OCR) ---------
     ReportPage(
         file="202402/t20240218_3176540.html",
         title="青禾市溪桥区人民政府2023年政府信息公开工作年度报告（图片版）",
@@ -331,6 +331,68 @@ REPORTS: tuple[ReportPage, ...] = (
         index_no="11999001MB1H20011P/2024-00021",
         views=509,
         image_pages=4,
+        heading_top="青禾市溪桥区人民政府",
+        heading_bottom="2023年政府信息公开工作年度报告",
+        intro=(
+            "本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》编制。"
+            "报告所列数据的统计期限为{year}年1月1日至12月31日。"
+        ),
+        lead="{year}年，溪桥区坚持以公开促落实、强监管、优服务，政府信息公开工作平稳有序。",
+        overview=(
+            (
+                "（一）主动公开",
+                "全年通过区政府门户网站主动公开政府信息{active_n}条，其中政策文件{policy_n}件、政策解读{explain_n}篇。",
+            ),
+            (
+                "（二）依申请公开",
+                "全年新收政府信息公开申请{new}件，上年结转{carried_over}件，结转下年度继续办理{carried_forward}件。",
+            ),
+            (
+                "（三）政府信息管理",
+                "对区政府及部门规范性文件开展清理，公布现行有效目录，确保公开的文件准确有效。",
+            ),
+        ),
+        problems=(
+            "存在的主要问题是部分街道公开栏目更新不够及时。下一步将建立栏目巡检制度，按月通报更新情况。",
+        ),
+        other=(_NO_FEE,),
+        fee_yuan=0,
+        sign=("青禾市溪桥区人民政府", "2024年2月18日"),
+        active={
+            "rules": (0, 0, 0),
+            "normative_documents": (7, 3, 58),
+            "licensing": (2316,),
+            "penalty": (418,),
+            "enforcement": (25,),
+            "fees": ("0",),
+        },
+        apps={
+            "new": (96, 12, 0, 1, 2, 3),
+            "carried_over": (5, 1, 0, 0, 0, 0),
+            "granted": (38, 5, 0, 0, 1, 1),
+            "partially_granted": (9, 2, 0, 0, 0, 0),
+            "denied.state_secret": (0, 0, 0, 0, 0, 0),
+            "denied.prohibited_by_law": (0, 0, 0, 0, 0, 0),
+            "denied.three_safeties": (0, 0, 0, 0, 0, 0),
+            "denied.third_party": (2, 0, 0, 0, 0, 0),
+            "denied.internal_affairs": (1, 0, 0, 0, 0, 0),
+            "denied.process_info": (3, 1, 0, 0, 0, 0),
+            "denied.enforcement_file": (0, 0, 0, 0, 0, 0),
+            "denied.query_item": (4, 0, 0, 0, 0, 0),
+            "unable.not_held": (21, 2, 0, 1, 1, 1),
+            "unable.needs_creation": (3, 0, 0, 0, 0, 0),
+            "unable.unclear": (2, 0, 0, 0, 0, 0),
+            "not_processed.petition": (6, 0, 0, 0, 0, 0),
+            "not_processed.duplicate": (4, 1, 0, 0, 0, 0),
+            "not_processed.publication": (0, 0, 0, 0, 0, 0),
+            "not_processed.excessive": (0, 0, 0, 0, 0, 0),
+            "not_processed.confirmation": (1, 0, 0, 0, 0, 0),
+            "other_handling.no_correction": (2, 1, 0, 0, 0, 0),
+            "other_handling.unpaid_fee": (0, 0, 0, 0, 0, 0),
+            "other_handling.other": (1, 0, 0, 0, 0, 0),
+        },
+        review=(3, 1, 0, 0, 4, 2, 0, 0, 1, 3, 1, 0, 0, 0, 1),
+        facts={"active_n": 3872, "policy_n": 46, "explain_n": 31},
     ),
     # -- 2021 format; the hacked page with injected spam ------------------------------------------------
     ReportPage(
