@@ -68,6 +68,10 @@ class HeaderMap:
     def span(self, column: str) -> tuple[int, int] | None:
         return next(((a, b) for name, a, b in self.columns if name == column), None)
 
+    def merged(self, column: str) -> bool:
+        """Whether the column shares a header cell with another (one grid position for two)."""
+        return any(MERGED in name and column in name.split(MERGED) for name, _, _ in self.columns)
+
 
 def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
     """{grid position: column} of the cells of a row that name a column (empty for a data row)."""
@@ -78,11 +82,28 @@ def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
         if cell.kind != "text":
             continue
         text = re.sub(r"\s+", "", cell.text)
-        for name, pattern in VOCABULARIES[vocabulary]:
-            if pattern.search(text):
-                found[pos] = name
-                break
+        names = [name for name, pattern in VOCABULARIES[vocabulary] if pattern.search(text)]
+        # Two names in one cell (`法律服务机构其他`, `其他总计`): a rule between columns missed (OCR),
+        # `MERGED` columns. The names that must stand alone (`^其他$`) are sought unanchored here.
+        both = [name for name, pattern in VOCABULARIES[vocabulary] if _unanchored(pattern).search(text)]
+        if len(both) >= 2 and len(text) <= sum(_shortest(vocabulary, n) for n in both) + 4:
+            found[pos] = MERGED.join(both)
+        elif names:
+            found[pos] = names[0]
     return found
+
+
+def _unanchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern.replace("^", "").replace("$", ""))
+
+
+def _shortest(vocabulary: str, name: str) -> int:
+    """The fewest characters a header cell naming `name` has (its pattern's shortest literal)."""
+    pattern = next(p for n, p in VOCABULARIES[vocabulary] if n == name)
+    return min(len(re.sub(r"[\^$\\/?]", "", alt)) for alt in pattern.pattern.split("|"))
+
+
+MERGED = "+"  # joins the names of columns a header cell names together
 
 
 def update_header(
@@ -145,6 +166,9 @@ def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shi
     out: list = []
     for column in wanted:
         span = header.span(column)
+        if span is None and header.merged(column):
+            out.append(CONFLICT)  # its value shares a cell with another column's: which is which?
+            continue
         if span is None:
             return None
         a, b = span[0] - shift, span[1] - shift

@@ -737,12 +737,21 @@ def read_review(lines: list[Line], start: int, end: int, *, blank_mode: bool | N
         return result
     best = max(candidates, key=lambda g: (sum(c.kind == "num" for c in g.values), g.line))
     values, note = place_values(best.values, width, grid=best.grid, anchored=False)
+    if note is None and best.grid and len(best.values) < width:
+        # A row of 15 figures printed with fewer cells: cells lost or run together (a rule missed
+        # by OCR), not blanks at its end; which column each figure is cannot be told.
+        values = [None] * width
+        shown = " ".join(c.text or "∅" for c in best.values)
+        note = f"{len(best.values)} cells for {width} columns ({shown}); cannot tell which column each is"
     if note:
         result.notes.append(f"review: {note}")
     i = 0
     for group in REVIEW_GROUPS:
         for col in REVIEW_COLUMNS:
-            result.cells[f"{group}.{col}"] = values[i]
+            key = f"{group}.{col}"
+            result.cells[key] = values[i]
+            if note and values[i] is None:
+                result.unresolved.add(key)
             i += 1
     result.rows_found = list(REVIEW_GROUPS)
     return result
