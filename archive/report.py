@@ -53,6 +53,9 @@ class Report:
     unresolved: set[str] = field(default_factory=set)
     # A standard table the report lacks or the parser could not find (active / applications / review).
     missing_tables: list[str] = field(default_factory=list)
+    # Of `unresolved`, the cells whose figure was there but doubtful (OCR's `▯`: ink read as digits
+    # without confidence), not placed wrong: a figure a rule may give. Not exported.
+    unread: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def checks_failed(self) -> list[str]:

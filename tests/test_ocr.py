@@ -22,7 +22,7 @@ from archive.ocr.layout import UNREADABLE, Box, grid_row, page_text, split_at_ru
 from archive.ocr.scan import find_tables, grey, skew_angle
 from archive.ocr.trust import distrust_ocr
 from archive.parser.checks import run_checks
-from archive.parser.layout import APPLICANT_COLUMNS
+from archive.parser.layout import APPLICANT_COLUMNS, OUTCOME_ROWS_2021
 from archive.report import Report
 from tests.archived import capture
 from tests.scangen import CLEAN, font_path, scan, score_cells, to_jpeg, to_pdf
@@ -156,6 +156,50 @@ def test_a_blank_in_a_row_that_does_not_add_up_is_not_claimed_blank() -> None:
     shifted = {f"applications.other_handling.{c}" for c in cols}
     assert shifted <= report.unresolved and not any(report.cells[k] is not None for k in shifted)
     assert report.cells["applications.new.total"] == 4
+
+
+def _balanced(unread: set[str], misread: dict[str, int] | None = None) -> Report:
+    """A 申请 table whose rows and columns all add up, with `unread` cells doubtful (`▯`)."""
+    cols = APPLICANT_COLUMNS
+    rows = {
+        "new": (6, 1, 0, 0, 0, 2, 9), "carried_over": (1, 0, 0, 0, 0, 0, 1),
+        "granted": (4, 1, 0, 0, 0, 1, 6), "unable.not_held": (2, 0, 0, 0, 0, 1, 3),
+        "total": (6, 1, 0, 0, 0, 2, 9), "carried_forward": (1, 0, 0, 0, 0, 0, 1),
+    }  # fmt: skip
+    cells: dict[str, object] = {}
+    for row, values in rows.items():
+        cells |= {f"applications.{row}.{c}": v for c, v in zip(cols, values, strict=True)}
+    for row in set(OUTCOME_ROWS_2021) - set(rows):  # the other outcome rows printed blank
+        cells |= {f"applications.{row}.{c}": None for c in cols}
+    cells |= misread or {}
+    report = Report(cells={k: (None if k in unread else v) for k, v in cells.items()}, format="2021")  # type: ignore[arg-type]
+    report.unresolved |= unread
+    report.unread |= unread
+    return report
+
+
+def test_an_unread_cell_two_rules_agree_on_is_given_by_them() -> None:
+    """A doubtful figure whose row adds up to its 总计 and whose column to its 总计: both give it.
+    Not a 0: rules that give 0 cannot tell it from a blank cell under a seal's stroke."""
+    doubt = "applications.granted.other_org"
+    report = distrust_ocr(_balanced({doubt}), "rapidocr-onnxruntime test")
+    assert report.cells[doubt] == 1 and doubt not in report.unresolved and doubt in report.inferred
+    assert any("two rules that agree" in n for n in report.notes)
+    zero = distrust_ocr(_balanced({"applications.granted.social_welfare"}), "rapidocr-onnxruntime test")
+    assert zero.cells["applications.granted.social_welfare"] is None
+    assert "applications.granted.social_welfare" in zero.unresolved
+    # Two doubtful figures in one row: each is the one unknown of its column only, one rule.
+    two = distrust_ocr(_balanced({"applications.granted.natural_person", doubt}), "rapidocr-onnxruntime test")
+    assert two.cells["applications.granted.natural_person"] is None and two.cells[doubt] is None
+    assert {"applications.granted.natural_person", doubt} <= two.unresolved
+
+
+def test_an_unread_cell_two_rules_disagree_on_stays_unread() -> None:
+    """A misread figure beside the unread cell makes its row and its column disagree: not guessed."""
+    misread = {"applications.granted.natural_person": 3}  # printed 4
+    doubt = "applications.granted.other_org"
+    report = distrust_ocr(_balanced({doubt}, misread), "rapidocr-onnxruntime test")
+    assert report.cells[doubt] is None and doubt in report.unresolved
 
 
 # --- end to end: generated scans -----------------------------------------------------------------------

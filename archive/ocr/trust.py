@@ -88,6 +88,61 @@ def glued_figures(report: Report) -> set[str]:
     return out
 
 
+def _equations(key: str, cells: dict[str, object]) -> list[tuple[list[str], list[str]]]:
+    """The rules that add an 申请 cell up, each as the two sides of its equation."""
+    a, parts = "applications", key.split(".")
+    if parts[0] != a or len(parts) < 3:
+        return []
+    row, col = ".".join(parts[1:-1]), parts[-1]
+    rows = outcome_rows(cells)
+    out = [([f"{a}.{row}.{c}" for c in ("natural_person", *ORG_COLUMNS)], [f"{a}.{row}.total"])]
+    if row in (*rows, "total"):
+        out.append(([f"{a}.{r}.{col}" for r in rows], [f"{a}.total.{col}"]))
+    if row in ("new", "carried_over", "total", "carried_forward"):
+        came, went = ("new", "carried_over"), ("total", "carried_forward")
+        out.append(([f"{a}.{r}.{col}" for r in came], [f"{a}.{r}.{col}" for r in went]))
+    return out
+
+
+def solve_unread(report: Report) -> list[str]:
+    """Unread 申请 cells that two rules each determine, to the same count, filled in.
+
+    A doubtful digit in the table the rules cover need not be lost: its row adds up to its 总计
+    and its column to its 总计 (or balances), and where it is the one unknown of two rules, each
+    gives its value. Two that agree vouch for it as a satisfied rule vouches for a figure read (a
+    misread figure beside it would make them disagree); one rule alone would pass the misread on.
+    Repeated while it fills cells: a filled cell can leave another the one unknown of its rules.
+    Only cells whose figure was there and doubtful (`report.unread`: a cell the reading could not
+    place may be a blank), and only a count above 0: rules that give 0 cannot tell a 0 from a
+    blank cell under a seal's stroke."""
+    solved: list[str] = []
+
+    def known(key: str) -> object:
+        value = report.cells.get(key)
+        if value is not None or key not in report.cells or key in report.unresolved or _is_total(key):
+            return value  # a figure; or unknown: unread, absent, a blank total (its rule unchecked)
+        return 0  # blank: adds nothing
+
+    progress = True
+    while progress:
+        progress = False
+        for key in sorted(k for k in report.unread & report.unresolved if report.cells.get(k, 0) is None):
+            values = []
+            for left, right in _equations(key, report.cells):
+                others = [known(k) for k in (*left, *right) if k != key]
+                if None in others:
+                    continue
+                total_left = sum(known(k) for k in left if k != key)
+                total_right = sum(known(k) for k in right if k != key)
+                values.append(total_right - total_left if key in left else total_left - total_right)
+            if len(values) >= 2 and len(set(values)) == 1 and values[0] > 0:
+                report.cells[key] = values[0]
+                report.unresolved.discard(key)
+                solved.append(key)
+                progress = True
+    return solved
+
+
 def _is_total(key: str) -> bool:
     """A total's cell: a blank total leaves its rule unchecked (the report did not add it up),
     where a blank part adds 0."""
@@ -99,6 +154,8 @@ def distrust_ocr(report: Report, engine: str) -> Report:
     """Mark `report`'s cells as read by OCR; null the cells where two failed rules cross."""
     read = {key for key, value in report.cells.items() if value is not None}
     report.inferred |= read
+    solved = solve_unread(report)
+    report.inferred |= set(solved)
     # The layout writes a cell it could not read as unread (listed); a null cell not listed was
     # blank on the paper (a ruled cell without ink), so it adds nothing to a row or column: the
     # rules are run with such blanks as 0 to vouch for the numbers beside them.
@@ -127,8 +184,11 @@ def distrust_ocr(report: Report, engine: str) -> Report:
     # on a scan, and so does a cell the reading did not place at all (a dropped or shifted row).
     blanks = {key for key in table_keys(report) if report.cells.get(key) is None}
     report.unresolved |= blanks
+    if solved:
+        shown = ", ".join(solved[:8])
+        report.notes.append(f"{len(solved)} cell(s) unread by OCR given by two rules that agree: {shown}")
+    report.checks = run_checks(report.cells)
     if culprits:
-        report.checks = run_checks(report.cells)
         report.notes.append(
             f"read by OCR ({engine}); {len(culprits)} cell(s) where two consistency rules fail are left "
             f"unread: {', '.join(culprits[:8])}"

@@ -239,6 +239,7 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
     for key in unread:
         report.cells[key] = None
     report.unresolved |= set(unread)
+    report.unread = set(unread)
     report.checks = run_checks(report.cells)
     return report
 
