@@ -174,8 +174,8 @@ def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shi
         a, b = span[0] - shift, span[1] - shift
         found = [c for c in cells[max(a, 0) : b + 1] if _nonempty(c)]
         numbers = {c.value for c in found if c.kind == "num"}
-        if len(numbers) > 1:
-            out.append(CONFLICT)  # two different numbers in one column's positions
+        if len(numbers) > 1 or (numbers and len(found) > sum(c.kind == "num" for c in found)):
+            out.append(CONFLICT)  # two numbers, or a number and a written blank, in one column's positions
         elif numbers:
             out.append(next(c for c in found if c.kind == "num"))
         else:
