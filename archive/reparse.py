@@ -87,6 +87,8 @@ def reparse(
                 reason = reason or f"internal error: {type(err).__name__}: {err}"
                 result = record_failure(session, record, run, reason)
             counts[result.outcome] += 1
+            if result.recovers_failure:  # a 图片版 page read from its pictures after all
+                counts["failure"] -= 1
             counts["ocr_pages"] += result.ocr_pages
             if prepared is not None and prepared.page is not None and prepared.page.extracted is not None:
                 counts["extracted" if prepared.page.fresh else "extraction_reused"] += 1

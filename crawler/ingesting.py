@@ -110,6 +110,8 @@ class IngestArchive:
                 return
             result = stored
         self._count(f"nianbao/{result.outcome}")
+        if result.recovers_failure:
+            self._count("nianbao/failure", -1)
         if result.ocr_pages:
             self._count("nianbao/ocr_documents")
             self._count("nianbao/ocr_pages", result.ocr_pages)

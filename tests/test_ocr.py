@@ -394,3 +394,53 @@ def test_a_word_97_document_of_pictures_is_read_through_libreoffice(ready: None,
     )
     assert converted.kind == "doc" and converted.converter.startswith("rapidocr-onnxruntime")
     assert "政府信息公开" in converted.text and "| 信息内容 |" in converted.text
+
+
+# --- reading resolution and the reading cache ---------------------------------------------------------
+
+
+def test_a_page_scanned_coarser_than_200_dpi_is_enlarged_before_recognition() -> None:
+    from archive.ocr.engine import at_reading_resolution
+
+    a4_150 = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi
+    enlarged = at_reading_resolution(a4_150)
+    assert 1640 <= enlarged.width <= 1660 and 2320 <= enlarged.height <= 2350  # about 200 dpi
+    a4_200 = Image.new("L", (1654, 2339), 255)
+    assert at_reading_resolution(a4_200) is a4_200  # a PDF page rendered at 200 dpi stays as it is
+    landscape = Image.new("L", (1754, 1240), 255)  # the long side is what tells
+    assert at_reading_resolution(landscape).width > 2300
+    thumbnail = Image.new("L", (300, 420), 255)  # enlarged at most twice: not a blur of 40 px letters
+    assert at_reading_resolution(thumbnail).size == (600, 840)
+
+
+def test_the_ocr_cache_serves_the_same_page_and_not_a_changed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.ocr import cache
+    from archive.ocr.engine import PageReading
+
+    calls: list[str] = []
+
+    def read(image: Image.Image) -> PageReading:
+        calls.append(image.mode)
+        return PageReading(f"read {image.getpixel((0, 0))}", 3, 0.97, 0, 0.5)
+
+    page = Image.new("L", (40, 30), 200)
+    monkeypatch.delenv("NIANBAO_OCR_CACHE", raising=False)
+    cache.cached_reading(page, "engine 1", read, PageReading)
+    cache.cached_reading(page, "engine 1", read, PageReading)
+    assert len(calls) == 2  # no cache unless asked for
+    monkeypatch.setenv("NIANBAO_OCR_CACHE", str(tmp_path / "cache"))
+    first = cache.cached_reading(page, "engine 1", read, PageReading)
+    again = cache.cached_reading(page.copy(), "engine 1", read, PageReading)
+    assert again == first and len(calls) == 3  # the same pixels: read once
+    other = Image.new("L", (40, 30), 201)
+    assert cache.cached_reading(other, "engine 1", read, PageReading).text == "read 201"
+    cache.cached_reading(page, "engine 2", read, PageReading)  # another engine reads afresh
+    assert len(calls) == 5
+    for kept in (tmp_path / "cache").glob("*.json"):
+        kept.write_text("{not json", encoding="utf-8")  # a damaged entry is a miss, not an error
+    assert cache.cached_reading(page, "engine 1", read, PageReading) == first and len(calls) == 6
+    monkeypatch.setattr(cache, "code_version", lambda: "changed")  # the OCR code changed: afresh
+    cache.cached_reading(page, "engine 1", read, PageReading)
+    assert len(calls) == 7

@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -72,8 +73,17 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     exported = export(data)
     records = [json.loads(line) for line in exported.splitlines()]
     return SimpleNamespace(
-        data=data, base=base.rstrip("/"), stderr=proc.stderr, export=exported, records=records, home=home
-    )
+        data=data, base=base.rstrip("/"), stderr=proc.stderr, stdout=proc.stdout, export=exported,
+        records=records, home=home,
+    )  # fmt: skip
+
+
+def test_the_summary_counts_the_scanned_report_read_not_unparsed(crawl: SimpleNamespace) -> None:
+    """The 图片版 page's own text fails, then its pictures are read: the page is parsed after all."""
+    summary = crawl.stdout + crawl.stderr
+    assert re.search(r"report pages not parsed\s*│\s*0\s*│", summary), summary[-3000:]
+    assert re.search(r"scanned documents read by OCR \(pages\)\s*│\s*1 \(4\)", summary), summary[-3000:]
+    assert "reports found" in summary
 
 
 def by_url(crawl: SimpleNamespace) -> dict[str, dict]:

@@ -151,13 +151,15 @@ def store_page(
     if extracted is None:
         err = reading.extraction_error
         if not attachments:
+            pending = ""
             if "图片版" in str(err) and any(kind == "image" for kind, _, _ in links):
                 # Its pictures are its pages (`archive.ingest.scanned`): they inherit its title and dates.
                 store_document(
                     session, capture, run, record.url, record.url, "html", encoding, metadata.get("标题"),
                     metadata, "", spam=reading.spam,
                 )  # fmt: skip
-            return fail(session, capture, run, "extract", str(err))
+                pending = "its pictures are read by OCR once archived"
+            return fail(session, capture, run, "extract", str(err), pending=pending)
         # An article page with nothing but its attachment (an icon link, a 图片版): still its
         # attachments' page, so they inherit its title, dates and injected links; no text.
         store_document(

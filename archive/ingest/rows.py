@@ -62,6 +62,9 @@ class IngestResult:
     reason: str | None = None
     report: Report | None = None
     ocr_pages: int = 0  # pages read by OCR for this record (0 when its kept text was reused)
+    # The report of a page whose own text failed (a 图片版 page, counted a failure when ingested):
+    # the page is parsed after all, so a summary takes its failure back.
+    recovers_failure: bool = False
 
 
 def capture_for(session: Session, record: StoredResponse) -> tuple[Capture, bool]:
@@ -111,10 +114,16 @@ def store_document(
     return document
 
 
-def fail(session: Session, capture: Capture, run: ParseRun, stage: str, reason: str) -> IngestResult:
+def fail(
+    session: Session, capture: Capture, run: ParseRun, stage: str, reason: str, *, pending: str = ""
+) -> IngestResult:
+    """Record a failure. `pending`: what may still read the page (said instead of a warning)."""
     failure = Failure(capture_id=capture.id, parse_run_id=run.id, url=capture.url, stage=stage, reason=reason)
     session.add(failure)
-    log.warning("not parsed (%s): %s: %s", stage, capture.url, reason)
+    if pending:
+        log.info("page text not parsed (%s): %s: %s; %s", stage, capture.url, reason, pending)
+    else:
+        log.warning("not parsed (%s): %s: %s", stage, capture.url, reason)
     return IngestResult("failure", capture.url, reason=reason)
 
 

@@ -98,4 +98,6 @@ def ingest_scanned_page(
     distrust_ocr(report, converter)
     report.url = page.url
     result = store_report(session, document, capture, report, page_url=page.url, run=run)
-    return IngestResult(result.outcome, result.url, result.reason, result.report, ocr_pages=pages)
+    return IngestResult(
+        result.outcome, result.url, result.reason, result.report, ocr_pages=pages, recovers_failure=True
+    )

@@ -85,22 +85,22 @@ def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
         names = [name for name, pattern in VOCABULARIES[vocabulary] if pattern.search(text)]
         # Two names in one cell (`法律服务机构其他`, `其他总计`): a rule between columns missed (OCR),
         # `MERGED` columns. The names that must stand alone (`^其他$`) are sought unanchored here.
-        both = [name for name, pattern in VOCABULARIES[vocabulary] if _unanchored(pattern).search(text)]
-        if len(both) >= 2 and len(text) <= sum(_shortest(vocabulary, n) for n in both) + 4:
+        both = [name for name, pattern, _ in _LOOSE[vocabulary] if pattern.search(text)]
+        if len(both) >= 2 and len(text) <= sum(_LOOSE_SIZE[vocabulary][n] for n in both) + 4:
             found[pos] = MERGED.join(both)
         elif names:
             found[pos] = names[0]
     return found
 
 
-def _unanchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(pattern.pattern.replace("^", "").replace("$", ""))
+def _loose(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], int]:
+    """The pattern unanchored, and the fewest characters a cell it names has (its shortest literal)."""
+    literal = min(len(re.sub(r"[\^$\\/?]", "", alt)) for alt in pattern.pattern.split("|"))
+    return re.compile(pattern.pattern.replace("^", "").replace("$", "")), literal
 
 
-def _shortest(vocabulary: str, name: str) -> int:
-    """The fewest characters a header cell naming `name` has (its pattern's shortest literal)."""
-    pattern = next(p for n, p in VOCABULARIES[vocabulary] if n == name)
-    return min(len(re.sub(r"[\^$\\/?]", "", alt)) for alt in pattern.pattern.split("|"))
+_LOOSE = {v: tuple((n, *_loose(p)) for n, p in names) for v, names in VOCABULARIES.items()}
+_LOOSE_SIZE = {v: {n: size for n, _, size in names} for v, names in _LOOSE.items()}
 
 
 MERGED = "+"  # joins the names of columns a header cell names together
