@@ -99,12 +99,12 @@ def page_document(session: Session, page_url: str, here: RecordRef, run: ParseRu
     ).all()
     position = (here.filename, here.offset)
     candidates = [
-        (_position(c), d.id, d) for d, c, r in rows if _position(c) < position and _reads_for(r, run)
+        (_position(c), d.id, d) for d, c, r in rows if _position(c) < position and reads_for(r, run)
     ]
     return max(candidates, key=lambda t: t[:2])[2] if candidates else None
 
 
-def _reads_for(other: ParseRun, run: ParseRun) -> bool:
+def reads_for(other: ParseRun, run: ParseRun) -> bool:
     """Whether `other`'s results are current for `run`: a reparse sees only its own."""
     if run.kind == "reparse":
         return other.id == run.id

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from archive.conversions import Conversions, document_text_of
 from archive.db import Capture, Failure, PageLink, ParseRun
 from archive.extract import METADATA_LABELS, ExtractionError
-from archive.ingest.links import link_before, page_document
+from archive.ingest.links import link_before, page_document, reads_for
 from archive.ingest.rows import IngestResult, fail, store_document, store_report
 from archive.ocr.trust import distrust_ocr
 from archive.parser import parse_report
@@ -32,10 +32,14 @@ def scanned_page_link(session: Session, record: StoredResponse, run: ParseRun) -
     link = link_before(session, record, "image")
     if link is None:
         return None
-    failed = session.scalars(
-        select(Failure.reason).where(Failure.capture_id == link.capture_id, Failure.parse_run_id == run.id)
+    failed = session.execute(
+        select(Failure.reason, ParseRun)
+        .join(ParseRun, Failure.parse_run_id == ParseRun.id)
+        .where(Failure.capture_id == link.capture_id)
     ).all()
-    return link if any(SCANNED_PAGE in reason for reason in failed) else None
+    # The page's failure as this run sees it: its own, or a live crawl's (a crawl resumed after an
+    # interruption is a run of its own, and the page may have been read before the interruption).
+    return link if any(SCANNED_PAGE in reason and reads_for(other, run) for reason, other in failed) else None
 
 
 def ingest_scanned_page(
