@@ -36,7 +36,6 @@ from crawler.archiving import response_from_record, warc_directory
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class PreviousCapture:
     """The last archived response of a URL: what a revisit record refers to."""
