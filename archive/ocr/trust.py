@@ -47,18 +47,27 @@ def table_keys(report: Report) -> set[str]:
     return keys
 
 
+def rule_sides(rule: str, column: str, cells: dict[str, object]) -> tuple[list[str], list[str]]:
+    """The cells a rule adds up, as the two sides of its equation (`archive.parser.checks`)."""
+    a = "applications"
+    if rule == "balance":
+        return [f"{a}.new.{column}", f"{a}.carried_over.{column}"], [
+            f"{a}.total.{column}",
+            f"{a}.carried_forward.{column}",
+        ]
+    if rule == "outcomes":
+        return [f"{a}.{r}.{column}" for r in outcome_rows(cells)], [f"{a}.total.{column}"]
+    if rule == "row_total":
+        return [f"{a}.{column}.{c}" for c in ("natural_person", *ORG_COLUMNS)], [f"{a}.{column}.total"]
+    if rule == "review_total":
+        return [f"{column}.{c}" for c in REVIEW_COLUMNS[:4]], [f"{column}.total"]
+    return [], []
+
+
 def check_cells(check: Check, cells: dict[str, object]) -> list[str]:
     """The cells a rule adds up."""
-    a = "applications"
-    if check.rule == "balance":
-        return [f"{a}.{r}.{check.column}" for r in ("new", "carried_over", "total", "carried_forward")]
-    if check.rule == "outcomes":
-        return [f"{a}.{r}.{check.column}" for r in (*outcome_rows(cells), "total")]
-    if check.rule == "row_total":
-        return [f"{a}.{check.column}.{c}" for c in ("natural_person", *ORG_COLUMNS, "total")]
-    if check.rule == "review_total":
-        return [f"{check.column}.{c}" for c in (*REVIEW_COLUMNS[:4], "total")]
-    return []
+    left, right = rule_sides(check.rule, check.column, cells)
+    return [*left, *right]
 
 
 def impossible_counts(report: Report) -> set[str]:
@@ -90,18 +99,16 @@ def glued_figures(report: Report) -> set[str]:
 
 def _equations(key: str, cells: dict[str, object]) -> list[tuple[list[str], list[str]]]:
     """The rules that add an 申请 cell up, each as the two sides of its equation."""
-    a, parts = "applications", key.split(".")
-    if parts[0] != a or len(parts) < 3:
+    parts = key.split(".")
+    if parts[0] != "applications" or len(parts) < 3:
         return []
     row, col = ".".join(parts[1:-1]), parts[-1]
-    rows = outcome_rows(cells)
-    out = [([f"{a}.{row}.{c}" for c in ("natural_person", *ORG_COLUMNS)], [f"{a}.{row}.total"])]
-    if row in (*rows, "total"):
-        out.append(([f"{a}.{r}.{col}" for r in rows], [f"{a}.total.{col}"]))
+    rules = [("row_total", row)]
+    if row in (*outcome_rows(cells), "total"):
+        rules.append(("outcomes", col))
     if row in ("new", "carried_over", "total", "carried_forward"):
-        came, went = ("new", "carried_over"), ("total", "carried_forward")
-        out.append(([f"{a}.{r}.{col}" for r in came], [f"{a}.{r}.{col}" for r in went]))
-    return out
+        rules.append(("balance", col))
+    return [rule_sides(rule, column, cells) for rule, column in rules]
 
 
 def solve_unread(report: Report) -> list[str]:
