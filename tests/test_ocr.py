@@ -9,14 +9,16 @@ in `quality.unresolved`); every number read is listed in `quality.inferred`.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from archive.ocr.layout import UNREADABLE, Box, grid_row, page_text, split_at_rules
 from archive.ocr.scan import find_tables, grey, skew_angle
@@ -122,6 +124,44 @@ def test_the_red_seal_drops_out_and_the_skew_is_measured() -> None:
     assert abs(skew_angle(tilted) - 1.5) <= 0.3
 
 
+def _glyph(text: str, font: str, size: int, blur: float = 0.6) -> np.ndarray:
+    """`text` printed in `font` at `size` px on white, softened like a scan; as a grey array."""
+
+    page = Image.new("L", (size * 3, size * 2), 255)
+    ImageDraw.Draw(page).text((size // 2, size // 4), text, font=ImageFont.truetype(font, size), fill=0)
+    return np.asarray(page.filter(ImageFilter.GaussianBlur(blur)))
+
+
+GLYPH_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+)
+
+
+def test_a_zero_is_told_by_its_ring_and_no_other_figure_or_letter_is() -> None:
+    """A lone 0 the recogniser doubts is confirmed by its shape; 1–9, 。, 〇, 口, D, Q and 8 are not
+    taken for one, in the report font and in two others, at the sizes a 150–300 dpi scan prints."""
+    from archive.ocr.glyph import is_zero_ring
+
+    fonts = [f for f in (font_path(), *GLYPH_FONTS) if f and Path(f).is_file()]
+    if not fonts:
+        _skip_or_fail(NEED_FONT)
+    for font in fonts:
+        for size in (18, 24, 32):
+            assert is_zero_ring(_glyph("0", font, size)), (font, size)
+            for other in "123456789DQ8":
+                assert not is_zero_ring(_glyph(other, font, size)), (other, font, size)
+        cjk = font == font_path()
+        for other in ("。", "〇", "口", "10", "00", "0.5") if cjk else ("10", "00", "0.5"):
+            assert not is_zero_ring(_glyph(other, font, 24)), (other, font)
+    # A cell's rule caught at the crop's edge and scanner specks do not hide the zero.
+    with_rule = _glyph("0", fonts[0], 24).copy()
+    with_rule[:, :2] = 0
+    with_rule[5, 5] = 0
+    assert is_zero_ring(with_rule)
+    assert not is_zero_ring(_glyph("", fonts[0], 24))
+
+
 # --- trust: what an OCR reading may claim --------------------------------------------------------------
 
 
@@ -176,6 +216,56 @@ def _balanced(unread: set[str], misread: dict[str, int] | None = None) -> Report
     report.unresolved |= unread
     report.unread |= unread
     return report
+
+
+def test_a_figure_no_rule_can_check_is_kept_unless_its_row_or_column_shows_a_misreading() -> None:
+    """A report that leaves its totals blank gives the rules nothing to check: a figure read
+    surely there is claimed (listed as inferred), unless the reading went visibly wrong in its row
+    (a doubtful digit) or in its column (a figure that could not be placed)."""
+    report = _balanced(set())
+    for key in [k for k in report.cells if k.endswith(".total") or ".total." in k]:
+        report.cells[key] = None  # every total blank: no rule can be evaluated
+    clean = distrust_ocr(copy.deepcopy(report), "rapidocr-onnxruntime test")
+    assert clean.cells["applications.granted.natural_person"] == 4
+    assert clean.cells["applications.new.other_org"] == 2
+    assert "applications.granted.natural_person" in clean.inferred
+    assert "applications.granted.total" in clean.unresolved  # a blank is never claimed
+    doubtful = copy.deepcopy(report)
+    doubtful.cells["applications.granted.research"] = None
+    doubtful.unresolved.add("applications.granted.research")
+    doubtful.unread.add("applications.granted.research")  # a ▯ in the 予以公开 row
+    doubtful = distrust_ocr(doubtful, "rapidocr-onnxruntime test")
+    assert doubtful.cells["applications.granted.natural_person"] is None  # its row is in doubt
+    assert "applications.granted.natural_person" in doubtful.unresolved
+    assert doubtful.cells["applications.new.natural_person"] == 6  # another row: kept
+    assert doubtful.cells["applications.new.research"] == 0  # its column: a doubtful digit only
+    unplaced = copy.deepcopy(report)
+    unplaced.cells["applications.new.commercial"] = None
+    unplaced.unresolved.add("applications.new.commercial")  # "cannot tell which column": not a ▯
+    unplaced = distrust_ocr(unplaced, "rapidocr-onnxruntime test")
+    assert unplaced.cells["applications.granted.commercial"] is None  # the column is in doubt
+    assert unplaced.cells["applications.granted.natural_person"] == 4
+
+
+def test_a_rule_with_unread_cells_still_vouches_when_the_figures_read_already_add_up() -> None:
+    """Counts are never negative: `25 226 ▯ ▯ 0 ▯ 251` adds up whatever the ▯ are (0, or blank),
+    so 25, 226 and 251 are vouched for by their row though its rule cannot be evaluated; in
+    `25 226 ▯ 0 0 ▯ 240` the figures read already pass the total: the rule fails for certain."""
+    cols = APPLICANT_COLUMNS
+    report = _balanced(set())
+    doubt = {"applications.granted.research", "applications.granted.social_welfare"}
+    for key in doubt:
+        report.cells[key] = None
+    report.cells["applications.total.commercial"] = None  # the columns' rules cannot vouch
+    report.cells["applications.total.natural_person"] = 7  # and the first fails
+    report.unresolved |= doubt
+    report.unread |= doubt
+    held = distrust_ocr(copy.deepcopy(report), "rapidocr-onnxruntime test")
+    assert [held.cells[f"applications.granted.{c}"] for c in cols] == [4, 1, None, None, 0, 1, 6]
+    report.cells["applications.granted.total"] = 5
+    failed = distrust_ocr(report, "rapidocr-onnxruntime test")
+    assert failed.cells["applications.granted.natural_person"] is None  # its row and column fail
+    assert failed.cells["applications.granted.total"] is None
 
 
 def test_an_unread_cell_two_rules_agree_on_is_given_by_them() -> None:

@@ -10,7 +10,12 @@ import pytest
 from archive.parser import parse_html, parse_report
 from archive.parser.checks import run_checks
 from archive.parser.htmltable import html_to_text, table_grid
-from archive.parser.layout import match_active_labels, match_application_labels, match_section_heading
+from archive.parser.layout import (
+    APPLICANT_COLUMNS,
+    match_active_labels,
+    match_application_labels,
+    match_section_heading,
+)
 from archive.parser.meta import agency_from_title, parse_date, processing_fee
 from archive.parser.normalize import classify_cell, compact, normalize_text, parse_number, strip_pinyin
 from archive.parser.tables import place_values
@@ -212,6 +217,72 @@ def test_grid_row_ending_early_is_blank_at_the_end() -> None:
 def test_surplus_padding_blanks_are_dropped() -> None:
     values, note = place_values(_cells("", "1", "2", "3", "", ""), 3, grid=False, anchored=False)
     assert values == [1, 2, 3] and note is None
+
+
+def test_a_written_blank_at_a_rows_end_is_its_cell_and_the_labels_padding_is_not() -> None:
+    """`|  | （六）其他处理 |  | 7 | — | 0 | — | 0 | 4 | — |` as OCR lays it out: the empty cell after
+    the label is its colspan's, the dash at the end is 总计 left blank (not padding to drop)."""
+    values, note = place_values(_cells("", "7", "—", "0", "—", "0", "4", "—"), 7, grid=False, anchored=True)
+    assert values == [7, None, 0, None, 0, 4, None] and note is None
+
+
+OCR_APPLICATIONS = """\
+某县司法局2022年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+|  | 申请人情况 |  |  |  |  |  |  |
+| （本列数据的勾稽关系为：第一项加第二项之和，等于 |  | 法人或其他组织 |  |  |  |  |  |
+| 第三项加第四项之和） | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |
+| 一、本年新收政府信息公开申请数量 | 41 | 6 | 0 | 0 | 0 | 1 | 48 |
+| 二、上年结转政府信息公开申请数量 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |
+|  | （一）予以公开 |  | 20 | 3 | 0 | 0 | 0 | 1 | 24 |
+|  | （二）部分公开（区分处理的，只计这一情形，不计其他情形） |  | 4 | 0 | 0 | 0 | 0 | 0 | 4 |
+|  |  | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 3.危及“三安全一稳定” | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  | ▯ | ▯ | 3 | 1 | 0 | 0 | 0 | 0 | 4 |
+|  | （三）不予公开 | 5.属于三类内部事务信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 6.属于四类过程性信息 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+|  |  | 7.属于行政执法案卷 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+| 三、本年度办理 |  | 8.属于行政查询事项 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+| 结果 |  | 1.本机关不掌握相关政府信息 | 9 | 2 | 0 | 0 | 0 | 0 | 11 |
+|  | （四）无法提供 | 2.没有现成信息需要另行制作 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 3.补正后申请内容仍不明确 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+|  |  | 1.信访举报投诉类申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 2.重复申请 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |
+|  | （五）不予处理 | 3.要求提供公开出版物 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 4.无正当理由大量反复申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 5.要求行政机关确认或重新出具已获取信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  | （六）其他处理 | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  |  | 3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+|  | （七）总计 |  | 40 | 6 | 0 | 0 | 0 | 1 | 47 |
+| 四、结转下年度继续办理 |  |  | 3 | 0 | 0 | 0 | 0 | 0 | 3 |
+四、政府信息公开行政复议、行政诉讼情况
+"""
+
+
+def test_a_row_whose_label_a_seal_covers_is_placed_by_the_rows_around_it() -> None:
+    """A row of figures whose label cells read `▯` (a seal over 4.涉及第三方合法权益) between rows 3
+    and 5 of 不予公开: the one row the template has there, named nowhere else. Its cells are
+    placed and listed as inferred, with a note; two such rows in a row, or a row missing on both
+    sides of the run, are not guessed."""
+    report = parse_report(OCR_APPLICATIONS)
+    cols = APPLICANT_COLUMNS
+    assert [report.cells[f"applications.denied.third_party.{c}"] for c in cols] == [3, 1, 0, 0, 0, 0, 4]
+    assert "applications.denied.third_party.total" in report.inferred
+    assert any("third_party" in n and "template" in n for n in report.notes)
+    assert report.cells["applications.denied.internal_affairs.natural_person"] == 0
+    # Rows 3 and 4 both without a label: which run is which cannot be told.
+    two = OCR_APPLICATIONS.replace("|  |  | 3.危及“三安全一稳定” |", "|  | ▯ | ▯ |")
+    report = parse_report(two)
+    assert report.cells.get("applications.denied.third_party.total") is None
+    assert report.cells.get("applications.denied.three_safeties.total") is None
+    # The row named elsewhere (its label misplaced below): the run is not given its cells twice.
+    named = OCR_APPLICATIONS.replace(
+        "| 结果 |  | 1.本机关不掌握", "| 结果 | 4.涉及第三方合法权益 | 1.本机关不掌握"
+    )
+    report = parse_report(named)
+    assert report.cells.get("applications.denied.third_party.natural_person") != 3
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from PIL import Image
 from archive.documents.base import DocumentText
 from archive.extract import ExtractionError
 from archive.ocr.cache import cached_reading
+from archive.ocr.glyph import is_zero_ring
 from archive.ocr.layout import MIN_NUMBER_CONFIDENCE, Box, boxes_from_rapidocr, is_number, page_text
 from archive.ocr.scan import DARK, INSET, Ruling, find_tables, grey, straighten
 
@@ -81,7 +82,8 @@ def confirm_numbers(page: Image.Image, boxes: list[Box]) -> list[Box]:
     more surely than at the page's size); it is confirmed only when that reading is the same text
     with high confidence; failing that, between two copies of a figure the page printed clearly
     (`_read_in_context`). Anything else stays doubtful (`layout` writes it unread): a second
-    reading may confirm a number, never replace it."""
+    reading may confirm a number, never replace it. Last, a doubtful `0` whose ink is a zero's ring
+    (`archive.ocr.glyph`) is confirmed by its shape."""
     doubtful = [i for i, b in enumerate(boxes) if is_number(b.text) and b.score < MIN_NUMBER_CONFIDENCE]
     confirmed = dict.fromkeys(_confirm(page, boxes, doubtful), True)
     confirmed |= {i: True for i in doubtful if i not in confirmed and _confirm_enlarged(page, boxes[i])}
@@ -93,10 +95,23 @@ def confirm_numbers(page: Image.Image, boxes: list[Box]) -> list[Box]:
             if i not in confirmed
             and _read_in_context(page, _bounds(boxes[i]), reference) == _digits(boxes[i].text)
         }
+    confirmed |= {
+        i: True for i in doubtful if i not in confirmed and _zero_by_shape(page, boxes[i], reference)
+    }
     return [
         Box(b.x0, b.y0, b.x1, b.y1, b.text, max(b.score, CONFIRM_SCORE + 0.1)) if i in confirmed else b
         for i, b in enumerate(boxes)
     ]
+
+
+def _zero_by_shape(page: Image.Image, box: Box, reference: Box | None) -> bool:
+    """Whether a box read `0` holds a zero's ring of ink, as tall as the page's clear figures."""
+    import numpy as np
+
+    if _digits(box.text) != "0" or (reference is not None and box.height < 0.6 * reference.height):
+        return False
+    x0, y0, x1, y1 = _bounds(box)
+    return is_zero_ring(np.asarray(page.crop((x0, y0, x1, y1))))
 
 
 def _confirm(page: Image.Image, boxes: list[Box], indices: list[int]) -> list[int]:
@@ -227,6 +242,8 @@ def _read_cell(page: Image.Image, x0: int, y0: int, x1: int, y1: int, reference:
     if score >= ENLARGED_SCORE and read and is_number(read):
         return Box(bx0, by0, bx1, by1, read, score)
     seen = _read_in_context(page, (bx0, by0, bx1, by1), reference) if reference is not None else None
+    if not seen and read == "0" and _zero_by_shape(page, Box(bx0, by0, bx1, by1, read), reference):
+        seen = read  # the recogniser's best guess, and a zero's ring of ink
     return Box(bx0, by0, bx1, by1, seen, ENLARGED_SCORE) if seen else None
 
 
@@ -309,7 +326,7 @@ def read_page(image: Image.Image) -> PageReading:
     upright, recognised, laid out."""
     page, skew = straighten(grey(at_reading_resolution(image)))
     boxes, turned = recognise(page), 0
-    if sum(b.height > 1.5 * (b.x1 - b.x0) for b in boxes) > len(boxes) / 2:  # lines run down the page
+    if _runs_down(boxes):
         readings = [(angle, page.rotate(angle, expand=True)) for angle in (90, 270)]
         scored = [(angle, turned_page, recognise(turned_page)) for angle, turned_page in readings]
         turned, page, boxes = max(scored, key=lambda t: _upright_score(t[1], t[2]))
@@ -321,6 +338,14 @@ def read_page(image: Image.Image) -> PageReading:
     boxes += read_missed_cells(page, tables, boxes)
     text = page_text(boxes, tables)
     return PageReading(text, len(boxes), _confidence(boxes), turned, skew)
+
+
+def _runs_down(boxes: list[Box]) -> bool:
+    """Whether the page's lines run down it (the sheet was scanned turned a quarter). Judged by
+    its boxes much longer one way than the other, pieces of lines: a lone figure, upright, is
+    taller than wide, and a page of tables has more figures than lines of text."""
+    lines = [b for b in boxes if max(b.height, b.x1 - b.x0) >= 3 * min(b.height, b.x1 - b.x0)]
+    return sum(b.height > b.x1 - b.x0 for b in lines) > len(lines) / 2
 
 
 SAMPLE_LINES = 16  # lines read both ways up to tell an upside-down page

@@ -1,14 +1,17 @@
-"""What an OCR reading may claim: every number an inference, only the ones a rule vouches for kept.
+"""What an OCR reading may claim: every number an inference, the doubtful ones not claimed.
 
 A number read from an image is an inference, however confident the engine: each such cell is
 listed in the report's `quality.inferred`. In the tables the 勾稽 rules cover (三 applications, 四
-review and litigation), a misread digit would break its row's total or its column's sum; so a
-number is kept only where a rule that adds it up holds, and a number where two failed rules cross
-(the likely misread) or that no satisfied rule covers is made null and listed in
-`quality.unresolved`: an honest "could not read", never a guess. (A report printed with an
-inconsistency loses those cells too: the auditor is told to check them against the scan.) A cell
-the layout could not read (ink but no text, a doubtful digit) arrives unread and listed; a null
-cell not listed was blank on the paper, and counts as 0 in the rules that vouch.
+review and litigation), a misread digit would break its row's total or its column's sum. So a
+number a rule that adds it up vouches for is kept; one in a rule that fails (whatever its blanks
+hide) and vouched by none is made null and listed in `quality.unresolved`, an honest "could not
+read", never a guess; so is an unvouched one in a row or column the reading visibly got wrong. A
+number no rule can check (a blank total leaves its rules open) and nothing puts in doubt is kept
+as read. (A report printed with an inconsistency loses the cells of its failed rules: the auditor
+is told to check them against the scan.) A cell the layout could not read (ink but no text, a
+doubtful digit) arrives unread and listed; a null cell not listed was blank on the paper, and
+counts as 0 in the rules that vouch. Counts are never negative, so a rule with unknown cells on one
+side still vouches, or fails, when the other side is known (`bounded_rules`).
 """
 
 from __future__ import annotations
@@ -68,6 +71,48 @@ def check_cells(check: Check, cells: dict[str, object]) -> list[str]:
     """The cells a rule adds up."""
     left, right = rule_sides(check.rule, check.column, cells)
     return [*left, *right]
+
+
+def rule_instances(cells: dict[str, object]) -> list[tuple[str, str]]:
+    """Every (rule, column) the report's tables have, evaluable or not (`run_checks` keeps only
+    those whose operands are all known)."""
+    a = "applications."
+    rows = {k[len(a) :].rsplit(".", 1)[0] for k in cells if k.startswith(a)}
+    return [
+        *((rule, c) for rule in ("balance", "outcomes") for c in APPLICANT_COLUMNS),
+        *(("row_total", r) for r in sorted(rows)),
+        *(("review_total", g) for g in REVIEW_GROUPS),
+    ]
+
+
+def bounded_rules(
+    values: dict[str, object], cells: dict[str, object], unplaced: set[str] | frozenset[str] = frozenset()
+) -> tuple[set[str], Counter[str]]:
+    """The cells of rules that hold, or fail, whatever their unknown cells are: counts are never
+    negative, so when every unknown of a rule is on one side and that side's known figures already
+    add up to the other side's, the unknowns are all 0 (or blank) and the rule holds for the
+    figures read; when they add up to more, it fails. `values` has a figure, 0 for a blank, or None
+    for an unknown. Returns the known cells of the rules that hold, and how many of the failed
+    rules each known cell is in. A rule with an `unplaced` cell (a figure whose column the reading
+    could not tell, not a doubtful digit) vouches for nothing: the figures beside it may stand in
+    the wrong cells too, and a sum of 0 holds for any placement of zeros and blanks."""
+    vouched: set[str] = set()
+    failed: Counter[str] = Counter()
+    for rule, column in rule_instances(cells):
+        left, right = rule_sides(rule, column, cells)
+        unknown_left = [k for k in left if values.get(k) is None]
+        unknown_right = [k for k in right if values.get(k) is None]
+        if not (unknown_left or unknown_right) or (unknown_left and unknown_right):
+            continue  # fully known (`run_checks` has it), or unknowns on both sides: no bound
+        open_side, closed = (left, right) if unknown_left else (right, left)
+        known = sum(values[k] for k in open_side if values.get(k) is not None)
+        target = sum(values[k] for k in closed)
+        known_cells = {k for k in (*left, *right) if values.get(k) is not None}
+        if known == target and not unplaced.intersection([*left, *right]):
+            vouched |= known_cells
+        elif known > target:
+            failed.update(known_cells)
+    return vouched, failed
 
 
 def impossible_counts(report: Report) -> set[str]:
@@ -150,6 +195,31 @@ def solve_unread(report: Report) -> list[str]:
     return solved
 
 
+def _lines_of(key: str) -> tuple[str, ...]:
+    """The printed row and column a cell is in: an 申请 row and column, or table 四's one row."""
+    if key.startswith("applications."):
+        row, column = key.rsplit(".", 1)
+        return row, f"applications.*.{column}"
+    return ("review",)
+
+
+def glued_in_rows(report: Report) -> set[str]:
+    """申请 and 复议诉讼 figures of two digits or more followed, in their printed row, by a blank:
+    maybe two cells read as one (`251` `0` → `2510`, the next cell empty)."""
+    rows: dict[str, list[str]] = {}
+    for key in report.cells:
+        if key.startswith("applications."):
+            rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    rows["review"] = [f"{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+    out: set[str] = set()
+    for keys in rows.values():
+        for key, after in itertools.pairwise(keys):
+            value = report.cells.get(key)
+            if value is not None and report.cells.get(after) is None and len(str(abs(int(value)))) >= 2:
+                out.add(key)
+    return out
+
+
 def _is_total(key: str) -> bool:
     """A total's cell: a blank total leaves its rule unchecked (the report did not add it up),
     where a blank part adds 0."""
@@ -158,7 +228,7 @@ def _is_total(key: str) -> bool:
 
 
 def distrust_ocr(report: Report, engine: str) -> Report:
-    """Mark `report`'s cells as read by OCR; null the cells where two failed rules cross."""
+    """Mark `report`'s cells as read by OCR; null the figures the rules or the reading put in doubt."""
     read = {key for key, value in report.cells.items() if value is not None}
     report.inferred |= read
     solved = solve_unread(report)
@@ -170,19 +240,38 @@ def distrust_ocr(report: Report, engine: str) -> Report:
         key: (0 if value is None and key not in report.unresolved and not _is_total(key) else value)
         for key, value in report.cells.items()
     }
-    checks = run_checks(blank_as_zero)
-    crossings = Counter(key for c in checks if not c.ok for key in check_cells(c, report.cells))
-    culprits = {key for key, n in crossings.items() if n >= 2 and report.cells.get(key) is not None}
-    # The tables the rules cover keep only numbers some rule vouches for: in a row or column that
-    # adds up, a misread digit would show. A number no satisfied rule covers is not claimed.
-    vouched = {key for c in checks if c.ok for key in check_cells(c, report.cells)}
+    impossible = impossible_counts(report)
+    vouched, _ = bounded_rules(
+        {k: v for k, v in blank_as_zero.items() if v is not None and k not in impossible},
+        report.cells,
+        report.unresolved - report.unread,
+    )
+    vouched |= {key for c in run_checks(blank_as_zero) if c.ok for key in check_cells(c, report.cells)}
+    # A rule fails against the figures read only where it cannot hold whatever a blank hides (a
+    # report leaves a figure out as often as it prints 0): all its cells known, or its known part
+    # already past its total. One that fails only with its blanks taken as 0 is no evidence.
+    figures = {k: v for k, v in report.cells.items() if v is not None and k not in impossible}
+    _, failures = bounded_rules(figures, report.cells)
+    failures.update(key for c in run_checks(figures) if not c.ok for key in check_cells(c, report.cells))
+    failed = set(failures)
+    # In the tables the rules cover, a figure is claimed where a rule that holds vouches for it
+    # (a misread digit would show in the row or column that adds up); not where a failed rule
+    # holds it and none vouches (the misread may be it); nor where its row, or its column, shows
+    # the reading went wrong (a cell unplaced, a failed figure, two figures run together: a row
+    # read one column off, a rule between two columns missed) and no rule vouches for it. The
+    # rest, figures read surely that no rule can check (a blank total leaves its rules open), are
+    # claimed as read, listed in `quality.inferred` like every figure OCR gives.
+    culprits = {k for k in failed if k in read and k not in vouched}
+    suspects = report.unresolved | culprits | (glued_in_rows(report) - vouched)
+    doubtful = {line for k in suspects - report.unread for line in _lines_of(k)}
+    doubtful |= {_lines_of(k)[0] for k in report.unread}  # a doubtful digit: its row only
     checked = ("applications.", "review.", "litigation")
-    culprits |= {k for k in read if k.startswith(checked) and k not in vouched}
+    unchecked = {k for k in read if k.startswith(checked) and k not in vouched}
+    culprits |= {k for k in unchecked if doubtful & set(_lines_of(k))}
     # A blank in a row or column that does not add up may be where a misplaced figure belonged
     # (a row read one column off): not claimed blank either.
-    failed = {k for c in checks if not c.ok for k in check_cells(c, report.cells)}
     culprits |= {k for k in failed if k in report.cells and report.cells[k] is None}
-    culprits |= glued_figures(report) | impossible_counts(report)
+    culprits |= glued_figures(report) | impossible
     culprits = sorted(culprits)
     for key in culprits:
         report.cells[key] = None

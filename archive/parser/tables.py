@@ -21,7 +21,7 @@ compared with the sum of the five organisation columns (a disagreement is a note
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from archive.parser.align import TextLine, align_rows
@@ -42,7 +42,7 @@ from archive.parser.layout import (
     match_active_labels,
     match_application_labels,
 )
-from archive.parser.normalize import Cell, compact, line_segments, split_number_run
+from archive.parser.normalize import Cell, compact, is_unread, line_segments, split_number_run
 from archive.parser.normalize import classify_cell as _classify_cell
 from archive.parser.textdoc import Line
 from archive.report import CellValue
@@ -265,10 +265,13 @@ def place_values(
       cannot be placed that way leaves its cells null, with a note.
     """
     vals = list(values)
-    while len(vals) > width and vals[-1].kind == "blank":
-        vals.pop()
-    while len(vals) > width and vals[0].kind == "blank":
-        vals.pop(0)
+    # Empty cells go first (a label's colspan padding, a row's ragged end), then written blanks
+    # (`—`, `/`): a dash is a data cell the report left blank, the 总计 column's as much as any.
+    for padding in (lambda c: c.kind == "blank" and not c.text.strip(), lambda c: c.kind == "blank"):
+        while len(vals) > width and padding(vals[-1]):
+            vals.pop()
+        while len(vals) > width and padding(vals[0]):
+            vals.pop(0)
     if len(vals) == width:
         return [c.value if c.kind == "num" else None for c in vals], None
     shown = " ".join(c.text or "∅" for c in values)
@@ -349,8 +352,12 @@ def _pair_rows(
     joined: list[str],
     width_of,
     notes: list[str],
+    template: list[str] | None = None,
+    by_order: list[str] | None = None,
 ) -> list[tuple[str, Group | None]]:
-    """Pair row labels with value groups.
+    """Pair row labels with value groups (`template`: the table's rows in order, to place a run
+    whose label was lost between two rows the template has one row between; the rows so placed are
+    added to `by_order`).
 
     In order, when every row is one full run of numbers and runs and labels are as many (PDF text,
     where a run may sit before its label or a label wrap around it); else label by label, each
@@ -366,9 +373,21 @@ def _pair_rows(
         and all(len(g.values) == width_of(key) for g, key in zip(value_groups, joined, strict=True))
     ):
         return list(zip(joined, value_groups, strict=True))
+    # A run whose label could not be read (a seal over it, torn off) between two rows the template
+    # has one row between, a row named nowhere else: that row's, by the template's order.
+    gaps = _template_gaps(groups, events, joined, template or [], width_of, first)
+    for gi, key in gaps:
+        if by_order is not None:
+            by_order.append(key)
+        notes.append(
+            f"{key}: numbers on a line without a readable label, between the rows before and after "
+            f"it in the template, placed as its row ({' '.join(c.text or '∅' for c in groups[gi].values)})"
+        )
     # PDF text whose runs do not pair up in order: a run on a line of its own may belong to the
     # label before it or after it, so only runs printed on their label's line are trusted.
-    orphans = [g for g in groups[first:] if not g.label and _is_run(g)]
+    placed = {gi for gi, _ in gaps}
+    runs = enumerate(groups[first:], first)
+    orphans = [g for i, g in runs if i not in placed and not g.label and _is_run(g)]
     pdf_like = bool(orphans)
     for g in orphans:
         shown = " ".join(c.text or "∅" for c in g.values)
@@ -387,7 +406,56 @@ def _pair_rows(
             notes.append(
                 f"{key}: numbers on a line of their own could belong to the row above or below; left blank"
             )
+        paired.extend((gap_key, _right_aligned(groups[gap], width_of(gap_key))) for gap, gap_key in gaps
+                      if gap > gi and not any(gi < other < gap for other, _ in events))  # fmt: skip
     return paired
+
+
+def _template_gaps(
+    groups: list[Group],
+    events: list[tuple[int, str]],
+    joined: list[str],
+    template: list[str],
+    width_of,
+    first: int,
+) -> list[tuple[int, str]]:
+    """(group index, row key) for each label-less run that fills the one template row missing
+    between the labelled rows around it: each of those two rows with its own values on its line,
+    the missing row named nowhere, the run the only one between them, with as many cells as the
+    row has columns once the unreadable label cells at its start are dropped."""
+    out: list[tuple[int, str]] = []
+    position = {key: i for i, key in enumerate(template)}
+    for gi in range(max(first, 1), len(groups) - 1):
+        g = groups[gi]
+        if g.label or not _is_run(g):
+            continue
+        before = [(i, k) for i, k in events if i < gi]
+        after = [(i, k) for i, k in events if i > gi]
+        if not before or not after:
+            continue
+        (bi, bk), (ai, ak) = before[-1], after[0]
+        if bk not in position or ak not in position or position[ak] - position[bk] != 2:
+            continue
+        missing = template[position[bk] + 1]
+        between = [i for i in range(bi + 1, ai) if _is_run(groups[i]) or groups[i].label]
+        own_line = all(groups[i].values and (groups[i].same_line or groups[i].grid) for i in (bi, ai))
+        if missing in joined or between != [gi] or not own_line:
+            continue
+        if _right_aligned(g, width_of(missing)) is not None:
+            out.append((gi, missing))
+    return out
+
+
+def _right_aligned(group: Group, width: int | None) -> Group | None:
+    """`group` with its surplus leading cells dropped when they are not figures (empty, or the
+    unread marks of a label the reading could not make out); None when that does not leave
+    `width` cells."""
+    if width is None or len(group.values) < width:
+        return None
+    lead = group.values[: len(group.values) - width]
+    if any(c.kind == "num" and not is_unread(c.value) for c in lead):
+        return None
+    return replace(group, values=group.values[len(lead) :])
 
 
 def _choose_shift(group: Group, key: str, prefix: str) -> list[int]:
@@ -587,8 +655,11 @@ def read_applications(
     pdf_like = _is_pdf_like(lines, start, end)
     if not (pdf_like and _aligned_text(result, "applications", lines, start, end, groups, joined,
                                        _application_template(joined), lambda _k: columns)):  # fmt: skip
-        pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes)
+        by_order: list[str] = []
+        template = _application_template(joined)
+        pairs = _pair_rows(groups, events, joined, lambda _k: len(columns), result.notes, template, by_order)
         _assign(result, "applications", pairs, lambda _k: columns, anchored=True, printed_blanks=pdf_like)
+        result.inferred |= {f"applications.{row}.{c}" for row in by_order for c in columns}
     if columns is APPLICANT_COLUMNS_WITH_SUBTOTAL:
         _drop_subtotal(result)
     return result
@@ -722,8 +793,11 @@ def read_active(
     pdf_like = _is_pdf_like(lines, start, end)
     if not (pdf_like and _aligned_text(result, "active", lines, start, end, groups, joined, list(columns),
                                        columns.get)):  # fmt: skip
-        pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]), result.notes)
+        by_order = []
+        pairs = _pair_rows(groups, events, joined, lambda k: len(columns[k]) if k in columns else None,
+                           result.notes, list(columns), by_order)  # fmt: skip
         _assign(result, "active", pairs, columns.get, anchored=False, printed_blanks=pdf_like)
+        result.inferred |= {f"active.{row}.{c}" for row in by_order for c in columns[row]}
     return result
 
 
