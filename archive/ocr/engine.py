@@ -330,6 +330,9 @@ def read_page(image: Image.Image) -> PageReading:
         readings = [(angle, page.rotate(angle, expand=True)) for angle in (90, 270)]
         scored = [(angle, turned_page, recognise(turned_page)) for angle, turned_page in readings]
         turned, page, boxes = max(scored, key=lambda t: _upright_score(t[1], t[2]))
+        page, again = straighten(page)  # a sideways page's skew shows only once it is turned
+        if again:
+            skew, boxes = skew + again, recognise(page)
     if _upright_score(page.rotate(180), _turned_boxes(boxes, page)) > _upright_score(page, boxes) + 0.1:
         page, turned = page.rotate(180), (turned + 180) % 360
         boxes = recognise(page)
