@@ -285,6 +285,43 @@ def test_a_row_whose_label_a_seal_covers_is_placed_by_the_rows_around_it() -> No
     assert report.cells.get("applications.denied.third_party.natural_person") != 3
 
 
+OCR_ACTIVE_2019 = """\
+某县市场监督管理局2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+| 第二十条第（一）项 |  |  |  |
+| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |
+| 规章 | 0 | 0 | 0 |
+| 规范性文件 | 3 | 3 | 17 |
+| 第二十条第（五）项 |  |  |  |
+| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |
+| 行政许可 | 41 | +2 | 2310 |
+| 其他对外管理服务事项 | 6 | 0 | 15 |
+| 第二十条第（六）项 |  |  |  |
+| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |
+| 行政处罚 | 88 | -3 | 412 |
+| 行政强制 | 9 | 0 | 27 |
+| 第二十条第（八）项 |  |  |  |
+| 信息内容 | 上一年项目数量 | 本年增/减 |  |
+| 行政事业性收费 | 2 | -1 | — |
+| 第二十条第（九）项 |  |  |  |
+| 信息内容 | 采购项目数量 | 采购总金额 |  |
+| 政府集中采购 | 14 | — | 36.5 |
+""" + OCR_APPLICATIONS.split("\n", 1)[1]
+
+
+def test_a_table_drawn_a_column_wider_than_its_header_keeps_its_last_columns_figure() -> None:
+    """第二十条第（八）项 drawn in the four-column grid of the tables above it: `| 2 | -1 | — |` under
+    `| 上一年项目数量 | 本年增/减 |  |`. The dash is the unnamed column's, so -1 is 本年增/减's.
+    A figure out there with the named cell blank (`| 14 | — | 36.5 |`) cannot be placed: unread."""
+    report = parse_report(OCR_ACTIVE_2019)
+    assert report.format == "2019"
+    assert (report.cells["active.fees.prior_items"], report.cells["active.fees.change"]) == (2, -1)
+    assert report.cells["active.procurement.items"] == 14
+    assert report.cells["active.procurement.amount"] is None
+    assert "active.procurement.amount" in report.unresolved
+    assert report.cells["active.penalty.change"] == -3 and report.cells["active.licensing.decisions"] == 2310
+
+
 # ---------------------------------------------------------------------------------------------
 # Metadata, fee, checks
 # ---------------------------------------------------------------------------------------------

@@ -173,6 +173,11 @@ def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shi
             return None
         a, b = span[0] - shift, span[1] - shift
         found = [c for c in cells[max(a, 0) : b + 1] if _nonempty(c)]
+        if column == header.columns[-1][0] and a >= 0 and a < len(cells) and cells[a].kind == "num":
+            # The last column runs to the table's edge, over any unnamed column after it (a table
+            # drawn wider than its content, `| 0 | +4 | — |` under `| 上一年 | 本年增/减 |  |`): a
+            # written blank out there is that column's, not a second cell of this one.
+            found = [cells[a], *(c for c in cells[a + 1 : b + 1] if c.kind == "num")]
         numbers = {c.value for c in found if c.kind == "num"}
         if len(numbers) > 1 or (numbers and len(found) > sum(c.kind == "num" for c in found)):
             out.append(CONFLICT)  # two numbers, or a number and a written blank, in one column's positions
