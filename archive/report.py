@@ -56,6 +56,8 @@ class Report:
     # Of `unresolved`, the cells whose figure was there but doubtful (OCR's `▯`: ink read as digits
     # without confidence), not placed wrong: a figure a rule may give. Not exported.
     unread: set[str] = field(default_factory=set, repr=False, compare=False)
+    # Figures kept that nothing checked (OCR's, no 勾稽 rule covering them): a reader should look.
+    unchecked: bool = field(default=False, compare=False)
 
     @property
     def checks_failed(self) -> list[str]:
@@ -64,7 +66,7 @@ class Report:
     @property
     def needs_review(self) -> bool:
         """Whether a reader should check the cells against the source before trusting them."""
-        return bool(self.unresolved or self.missing_tables)
+        return bool(self.unresolved or self.missing_tables or self.unchecked)
 
     def quality(self) -> dict[str, Any]:
         """The spec's `quality` object: how far the cells can be trusted without a look."""
@@ -114,6 +116,7 @@ class Report:
             url=data.get("url"),
             inferred=set((data.get("quality") or {}).get("inferred") or []),
             unresolved=set((data.get("quality") or {}).get("unresolved") or []),
+            unchecked=bool((data.get("quality") or {}).get("needs_review")),
         )
 
 

@@ -230,6 +230,11 @@ def test_a_figure_no_rule_can_check_is_kept_unless_its_row_or_column_shows_a_mis
     assert clean.cells["applications.new.other_org"] == 2
     assert "applications.granted.natural_person" in clean.inferred
     assert "applications.granted.total" in clean.unresolved  # a blank is never claimed
+    # Kept, but nothing checked them: the report says so, and a reader is sent to the scan.
+    assert any("no consistency rule checks" in n and "granted.natural_person" in n for n in clean.notes)
+    assert Report.from_dict(clean.to_dict()).needs_review
+    vouched = distrust_ocr(_balanced(set()), "rapidocr-onnxruntime test")
+    assert not any("no consistency rule checks" in n for n in vouched.notes)
     doubtful = copy.deepcopy(report)
     doubtful.cells["applications.granted.research"] = None
     doubtful.unresolved.add("applications.granted.research")

@@ -266,8 +266,8 @@ def distrust_ocr(report: Report, engine: str) -> Report:
     doubtful = {line for k in suspects - report.unread for line in _lines_of(k)}
     doubtful |= {_lines_of(k)[0] for k in report.unread}  # a doubtful digit: its row only
     checked = ("applications.", "review.", "litigation")
-    unchecked = {k for k in read if k.startswith(checked) and k not in vouched}
-    culprits |= {k for k in unchecked if doubtful & set(_lines_of(k))}
+    unvouched = {k for k in read if k.startswith(checked) and k not in vouched}
+    culprits |= {k for k in unvouched if doubtful & set(_lines_of(k))}
     # A blank in a row or column that does not add up may be where a misplaced figure belonged
     # (a row read one column off): not claimed blank either.
     culprits |= {k for k in failed if k in report.cells and report.cells[k] is None}
@@ -284,6 +284,13 @@ def distrust_ocr(report: Report, engine: str) -> Report:
         shown = ", ".join(solved[:8])
         report.notes.append(f"{len(solved)} cell(s) unread by OCR given by two rules that agree: {shown}")
     report.checks = run_checks(report.cells)
+    kept = sorted(k for k in read if report.cells.get(k) is not None and k not in vouched)
+    if kept:  # read surely, but no rule could show a misreading: the reader checks them
+        report.unchecked = True
+        report.notes.append(
+            f"{len(kept)} figure(s) read by OCR that no consistency rule checks (check them against the "
+            f"scan): {', '.join(kept[:8])}"
+        )
     if culprits:
         report.notes.append(
             f"read by OCR ({engine}); {len(culprits)} cell(s) where two consistency rules fail are left "
