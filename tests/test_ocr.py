@@ -405,6 +405,44 @@ def test_a_page_of_pictures_is_read_as_its_report(ready: None, tmp_path: Path) -
     assert {k for k, v in record["cells"].items() if v is not None} <= set(record["quality"]["inferred"])
 
 
+def test_a_picture_page_stored_late_from_another_archive_keeps_when_it_was_first_seen(
+    ready: None, tmp_path: Path
+) -> None:
+    """A cluster's two workers: one archived the 图片版 page at 08:00 and was killed before storing
+    it; the other fetched the page again at 09:00 with its pictures, and stored the report. The
+    first worker's catch-up finds its capture (its pictures are not in its archive): the report was
+    still first seen at 08:00, as the reparse of both archives together says."""
+    from archive.catchup import catch_up_store
+    from archive.db import open_database
+    from archive.export import iter_export_records
+    from archive.warcstore import WarcStore
+
+    scanned = scan(random.Random(2))
+    title = f"{scanned.expected.agency}{scanned.expected.year}年政府信息公开工作年度报告（图片版）"
+    base = "http://www.qhx.gov.cn/zwgk/nb/202402/"
+    body = "".join(f'<p><img src="./W{n}.jpg" width="600" /></p>' for n in range(len(scanned.pages)))
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>"
+    ).encode()
+    early, late = datetime(2024, 2, 18, 8, tzinfo=UTC), datetime(2024, 2, 18, 9, tzinfo=UTC)
+    killed = WarcStore(tmp_path / "w1" / "warc")
+    capture(killed, base + "t1.html", page, early)
+    killed.close()
+    other = WarcStore(tmp_path / "w2" / "warc")
+    capture(other, base + "t1.html", page, late)
+    for n, picture in enumerate(scanned.pages):
+        capture(other, f"{base}W{n}.jpg", to_jpeg(picture), late, [("Content-Type", "image/jpeg")])
+    other.close()
+    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+    catch_up_store(engine, tmp_path / "w2" / "warc")
+    (record,) = iter_export_records(engine)
+    assert record["first_seen"].startswith("2024-02-18T09:00")
+    catch_up_store(engine, tmp_path / "w1" / "warc")
+    (record,) = iter_export_records(engine)
+    assert record["first_seen"].startswith("2024-02-18T08:00")
+
+
 def test_the_crawl_fetches_a_report_pages_pictures_not_its_furniture() -> None:
     from crawler.platforms import Page, discover
 

@@ -30,7 +30,7 @@ from archive.extract import (
     page_metadata,
 )
 from archive.ingest.links import page_links, replace_links
-from archive.ingest.rows import IngestResult, fail, log, store_document, store_report
+from archive.ingest.rows import IngestResult, fail, log, seen_earlier, store_document, store_report
 from archive.ingest.unread import report_link_text, unreadable
 from archive.parser import parse_report
 from archive.report import NotAReport, Report
@@ -159,6 +159,7 @@ def store_page(
                     metadata, "", spam=reading.spam,
                 )  # fmt: skip
                 pending = "its pictures are read by OCR once archived"
+                seen_earlier(session, record.url, capture.fetched_at)
             return fail(session, capture, run, "extract", str(err), pending=pending)
         # An article page with nothing but its attachment (an icon link, a 图片版): still its
         # attachments' page, so they inherit its title, dates and injected links; no text.

@@ -231,6 +231,15 @@ def store_report(
     return IngestResult(outcome, capture.url, report=report)
 
 
+def seen_earlier(session: Session, page_url: str, when: datetime) -> None:
+    """A capture of a report's page whose report cannot be read from it here (a 图片版 page whose
+    pictures this archive does not hold): the report stored from a later capture of the page was
+    still first seen at `when`. A cluster's workers store captures out of order, and the reparse
+    of their archives together reads this capture, with the pictures, as the report."""
+    for row in session.scalars(select(ReportRow).where(ReportRow.page_url == page_url)):
+        row.first_seen = _earliest(row.first_seen, when)
+
+
 def _earliest(held: datetime | None, seen: datetime) -> datetime:
     """The earlier of two capture times, one of which may have come back from SQLite without its
     zone (both are UTC)."""
