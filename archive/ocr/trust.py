@@ -132,9 +132,13 @@ def glued_figures(report: Report) -> set[str]:
     reading of two cells as one (`8` `6` → `86`, the next cell empty). That table has no rule that
     would show the misread, and a printed blank there is rare (the template prints 0)."""
     columns = ACTIVE_COLUMNS.get(report.format, {})
+    return _followed_by_blank(report, [[f"active.{row}.{c}" for c in cols] for row, cols in columns.items()])
+
+
+def _followed_by_blank(report: Report, rows: list[list[str]]) -> set[str]:
+    """The figures of two digits or more that a blank follows in their printed row (`rows`)."""
     out: set[str] = set()
-    for row, cols in columns.items():
-        keys = [f"active.{row}.{c}" for c in cols]
+    for keys in rows:
         for key, after in itertools.pairwise(keys):
             value = report.cells.get(key)
             if value is not None and report.cells.get(after) is None and len(str(abs(int(value)))) >= 2:
@@ -210,14 +214,8 @@ def glued_in_rows(report: Report) -> set[str]:
     for key in report.cells:
         if key.startswith("applications."):
             rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
-    rows["review"] = [f"{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
-    out: set[str] = set()
-    for keys in rows.values():
-        for key, after in itertools.pairwise(keys):
-            value = report.cells.get(key)
-            if value is not None and report.cells.get(after) is None and len(str(abs(int(value)))) >= 2:
-                out.add(key)
-    return out
+    review = [f"{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+    return _followed_by_blank(report, [*rows.values(), review])
 
 
 def _is_total(key: str) -> bool:
