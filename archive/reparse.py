@@ -23,19 +23,21 @@ import logging
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from archive.catchup import catch_up_store
 from archive.conversions import Conversions
-from archive.db import Document, Failure, ParseRun, ReportRow, VersionRow, sessions
-from archive.ingest import PrepareFailed, finish_run, ingest_record, record_failure, start_run
+from archive.db import Capture, Document, Failure, ParseRun, ReportRow, VersionRow, sessions
+from archive.ingest import Prepared, PrepareFailed, finish_run, ingest_record, record_failure, start_run
 from archive.ingest.parallel import prepared_records
 from archive.textcache import prune_text_cache
-from archive.warcstore import INGESTED_TYPES, iter_records
+from archive.warcstore import INGESTED_TYPES, StoredResponse, iter_records
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,10 @@ def reparse(
         run = start_run(session, "reparse")
         records = iter_records(warc_dir, types=INGESTED_TYPES)
         stream = prepared_records(records, session, workers=workers, reuse=not re_extract)
-        for n, (record, prepared) in enumerate(stream):
+        for n, (record, prepared, stored) in enumerate(_with_captures(stream, session)):
             try:
                 with session.begin_nested():
-                    result = ingest_record(session, record, run, conversions, prepared)
+                    result = ingest_record(session, record, run, conversions, prepared, stored)
             except Exception as err:  # a bug on one record must not stop the rebuild of the rest
                 trace = err.trace if isinstance(err, PrepareFailed) else traceback.format_exc()
                 reason = err.reason if isinstance(err, PrepareFailed) else None
@@ -112,6 +114,19 @@ def reparse(
         conversions.close()
     counts["ocr_reused"] += conversions.reused
     return +counts
+
+
+def _with_captures(
+    stream: Iterable[tuple[StoredResponse, Prepared | None]], session: Session, block: int = 64
+) -> Iterator[tuple[StoredResponse, Prepared | None, Capture | None]]:
+    """Each pair with its record's stored capture (the catch-up stored them all), looked up a block
+    of records a query instead of one each."""
+    stream = iter(stream)
+    while pairs := list(islice(stream, block)):
+        ids = [record.ref.record_id for record, _ in pairs]
+        found = {c.record_id: c for c in session.scalars(select(Capture).where(Capture.record_id.in_(ids)))}
+        for record, prepared in pairs:
+            yield record, prepared, found.get(record.ref.record_id)
 
 
 class _Meter:

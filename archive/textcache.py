@@ -1,16 +1,22 @@
-"""Clean text kept per WARC record and extractor version, so a reparse extracts only what changed.
+"""What reading a WARC record made of it, kept per record and reading-code version, so a reparse
+reads again only what changed.
 
 trafilatura costs more than everything else a reparse does to a page (~40 ms a report page; the
-parse ~7 ms), and PDF/DOC conversion costs more still, yet a reparse usually follows a change to the
-parser alone. So what extraction made of a record — a page's clean text, title and metadata, or the
-reason it has none; an attachment's converted text — is kept in the `text_cache` table, keyed by the
-record's WARC-Record-ID and the extractor version (`page_extractor()`, `document_extractor()`:
-`archive.extract.EXTRACTOR_VERSION`, bumped by hand when extraction changes, plus the versions of
-the libraries that extract). A reparse takes the kept text when its version is current and extracts
-when it is not; `nianbao reparse --re-extract` extracts everything again (and keeps the new text).
+parse ~7 ms), decoding and walking the markup of every page for its links and metadata costs a few
+ms more, and PDF/DOC conversion costs more still, yet a reparse usually follows a change to the
+parser alone. So what reading made of a record — for a page, everything `archive.ingest.pages`
+reads from it short of the report's parse (encoding, metadata, links, spam, clean text, or why it
+has none); for an attachment, its converted text — is kept in the `text_cache` table, keyed by the
+record's WARC-Record-ID and the reader's version (`page_extractor()`, `document_extractor()`).
 
-Why the database and not the archive (as `archive.conversions` keeps OCR text): extraction is a
-deterministic function of the record's bytes and the extraction code, and both are in the key, so
+A page's version is `archive.extract.EXTRACTOR_VERSION` (bumped by hand), trafilatura's version,
+and a digest of the source of the modules that read a page (`READING_MODULES`): an edit to any of
+them, comments included, makes the next reparse read every page again, so a kept reading is never
+stale. A reparse takes the kept reading when its version is current and reads when it is not;
+`nianbao reparse --re-extract` reads everything again (and keeps the new reading).
+
+Why the database and not the archive (as `archive.conversions` keeps OCR text): reading is a
+deterministic function of the record's bytes and the reading code, and both are in the key, so
 these rows are memoization: a store rebuilt from the WARC files alone, with an empty cache, holds the
 same rows, only later. "The database is a function of the archive" stays true. OCR is the opposite
 case (seconds a page, and its text depends on the engine and the machine), so it is kept in the
@@ -24,11 +30,14 @@ under load), where a page's extraction failure is the page's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
+from pathlib import Path
 
 import trafilatura
 from sqlalchemy import delete, insert, select
@@ -36,13 +45,13 @@ from sqlalchemy.orm import Session
 
 from archive.db import TextCacheRow
 from archive.documents.base import DocumentText
-from archive.extract import EXTRACTOR_VERSION, Extracted
+from archive.extract import EXTRACTOR_VERSION
 
 __all__ = [
-    "CachedPage",
-    "cached_records",
+    "READING_MODULES",
     "document_extractor",
     "load_document",
+    "load_kept",
     "load_page",
     "page_extractor",
     "prune_text_cache",
@@ -54,32 +63,39 @@ TABLE = TextCacheRow.__table__
 # The libraries whose upgrade may change an attachment's text (antiword and LibreOffice, called as
 # programs, are not versioned here: bump EXTRACTOR_VERSION, or reparse --re-extract, after theirs).
 DOCUMENT_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx")
-
-
-@dataclass(frozen=True, slots=True)
-class CachedPage:
-    """What `archive.extract.extract_page` made of a page: its extraction, or why there was none."""
-
-    text: str | None = None
-    title: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
-    error: str | None = None  # the ExtractionError's reason
-
-    def extracted(self, encoding: str) -> Extracted | None:
-        """The `Extracted` as extract_page returned it (the encoding is the page's, decoded anew)."""
-        if self.text is None:
-            return None
-        return Extracted(text=self.text, title=self.title, encoding=encoding, metadata=dict(self.metadata))
+# The code a page's kept reading is a function of: `archive.ingest.pages.read_page` and what it calls
+# (a test checks that every project module these import is listed). The parser is not among them.
+READING_MODULES = (
+    "archive.classify",
+    "archive.dom",
+    "archive.extract",
+    "archive.hidden",
+    "archive.ingest.links",
+    "archive.ingest.pages",
+    "archive.unreadable",
+    "archive.urls",
+)
 
 
 def page_extractor() -> str:
-    """The cache key's version for pages: the extraction code's and trafilatura's."""
-    return f"page {EXTRACTOR_VERSION}; trafilatura {trafilatura.__version__}"
+    """The cache key's version for pages: the reading code's (by hand and by digest) and trafilatura's."""
+    return f"page {EXTRACTOR_VERSION}; trafilatura {trafilatura.__version__}; code {_reading_digest()}"
 
 
 def document_extractor() -> str:
     """The cache key's version for attachments: the extraction code's and the readers' libraries'."""
     return f"document {EXTRACTOR_VERSION}; {_library_versions()}"
+
+
+@cache
+def _reading_digest() -> str:
+    digest = hashlib.sha256()
+    for name in READING_MODULES:
+        spec = find_spec(name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"reading module {name} not found")
+        digest.update(name.encode() + b"\0" + Path(spec.origin).read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 @cache
@@ -93,28 +109,24 @@ def _library_versions() -> str:
     return "; ".join(found)
 
 
-def load_page(session: Session, record_id: str) -> CachedPage | None:
-    """The kept extraction of the page in record `record_id` by the current extractor, or None."""
-    data = _load(session, record_id, page_extractor())
-    if data is None:
-        return None
-    return CachedPage(data.get("text"), data.get("title"), data.get("metadata") or {}, data.get("error"))
+def load_page(session: Session, record_id: str) -> dict | None:
+    """The kept reading of the page in record `record_id` by the current reading code, or None."""
+    return _load(session, record_id, page_extractor())
 
 
-def save_page(session: Session, record_id: str, extracted: Extracted | None, error: str | None) -> None:
-    """Keep what the current extractor made of a page (replacing what it kept before)."""
-    if extracted is not None:
-        data = {"text": extracted.text, "title": extracted.title, "metadata": extracted.metadata}
-    else:
-        data = {"error": error or ""}
-    _save(session, record_id, page_extractor(), "page", data)
+def save_page(session: Session, record_id: str, reading: dict, *, new: bool = False) -> None:
+    """Keep what the current reading code made of a page (replacing what it kept before, unless the
+    record is `new` to the store: then there is nothing to replace)."""
+    _save(session, record_id, page_extractor(), "page", reading, new=new)
 
 
 def load_document(session: Session, record_id: str) -> DocumentText | None:
     """The kept text of the attachment in record `record_id` by the current readers, or None."""
     data = _load(session, record_id, document_extractor())
-    if data is None:
-        return None
+    return None if data is None else _document(data)
+
+
+def _document(data: dict) -> DocumentText:
     return DocumentText(data["kind"], data["text"], data.get("pages"), data.get("converter") or "")
 
 
@@ -129,11 +141,24 @@ def save_document(session: Session, record_id: str, converted: DocumentText) -> 
     _save(session, record_id, document_extractor(), "document", data)
 
 
-def cached_records(session: Session) -> set[str]:
-    """The records something is kept for by the current extractors: a reparse looks up only these
-    (most pages are no report, and nothing is extracted from them)."""
-    query = select(TABLE.c.record_id).where(TABLE.c.extractor.in_([page_extractor(), document_extractor()]))
-    return set(session.execute(query).scalars())
+def load_kept(session: Session, record_ids: Iterable[str]) -> dict[str, dict | DocumentText]:
+    """What is kept for each of `record_ids` by the current readers, in one query: a page's reading
+    (a dict, as `load_page` returns it) or an attachment's text. A reparse asks for its records a
+    block at a time, so a lookup costs no query of its own."""
+    ids = list(dict.fromkeys(record_ids))
+    if not ids:
+        return {}
+    page, document = page_extractor(), document_extractor()
+    rows = session.execute(
+        select(TABLE.c.record_id, TABLE.c.extractor, TABLE.c.data).where(
+            TABLE.c.record_id.in_(ids), TABLE.c.extractor.in_([page, document])
+        )
+    )
+    kept: dict[str, dict | DocumentText] = {}
+    for record_id, extractor, blob in rows:
+        data = json.loads(zlib.decompress(blob))
+        kept[record_id] = data if extractor == page else _document(data)
+    return kept
 
 
 def prune_text_cache(session: Session) -> int:
@@ -151,9 +176,12 @@ def _load(session: Session, record_id: str, extractor: str) -> dict | None:
     return None if data is None else json.loads(zlib.decompress(data))
 
 
-def _save(session: Session, record_id: str, extractor: str, kind: str, data: dict) -> None:
+def _save(
+    session: Session, record_id: str, extractor: str, kind: str, data: dict, *, new: bool = False
+) -> None:
     # Compressed: the text is also in `documents`, readable; this copy only has to be cheap to keep.
     blob = zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 1)
-    key = (TABLE.c.record_id == record_id) & (TABLE.c.extractor == extractor)
-    session.execute(delete(TABLE).where(key))
+    if not new:
+        key = (TABLE.c.record_id == record_id) & (TABLE.c.extractor == extractor)
+        session.execute(delete(TABLE).where(key))
     session.execute(insert(TABLE).values(record_id=record_id, extractor=extractor, kind=kind, data=blob))

@@ -291,15 +291,16 @@ def test_an_interrupted_reparse_is_not_live(tmp_path: Path, monkeypatch: pytest.
     before = exported(engine)
     import archive.reparse as reparse_mod
 
-    real = reparse_mod.iter_records
+    real = reparse_mod.ingest_record
+    stored = []
 
-    def killed_after_one(directory, **kwargs):
-        for n, record in enumerate(real(directory, **kwargs)):
-            if n == 1:
-                raise KeyboardInterrupt
-            yield record
+    def killed_after_one(*args, **kwargs):  # Ctrl-C as the second record is stored
+        if stored:
+            raise KeyboardInterrupt
+        stored.append(args[1])
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(reparse_mod, "iter_records", killed_after_one)
+    monkeypatch.setattr(reparse_mod, "ingest_record", killed_after_one)
     with pytest.raises(KeyboardInterrupt):
         reparse(engine, tmp_path / "warc", batch=1)  # the first record's results are committed
     with sessions(engine)() as session:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 import archive.extract as extract_mod
 import archive.ingest.pages as ingest_pages
 import archive.textcache as textcache
-from archive.db import Failure, ParseRun, TextCacheRow, open_database, sessions
+from archive.db import Capture, Failure, PageLink, ParseRun, TextCacheRow, open_database, sessions
 from archive.export import write_jsonl
 from archive.reparse import prune, reparse
 from archive.warcstore import HttpExchange, WarcStore
@@ -176,7 +176,8 @@ def test_text_kept_by_an_older_extractor_is_extracted_again(
         with sessions(engine)() as session:
             versions = set(session.scalars(select(TextCacheRow.extractor).distinct()))
             assert versions == {textcache.page_extractor(), textcache.document_extractor()}
-            assert session.scalar(select(func.count()).select_from(TextCacheRow)) == len(REPORT_PAGES) + 4
+            # every page's reading (8 HTML records) and the PDF's text
+            assert session.scalar(select(func.count()).select_from(TextCacheRow)) == 8 + 1
     finally:
         engine.dispose()
 
@@ -197,6 +198,80 @@ def test_a_page_whose_reading_raises_is_a_failure_and_the_reparse_goes_on(
     reparse(engine, archive)  # the catch-up's reading, before the bug
     engine.dispose()
     monkeypatch.setattr(ingest_pages, "page_links", page_links)
-    counts, export, failures = reparsed(archive, tmp_path / "store.sqlite", workers=1)
+    # read again (a kept reading would not call page_links at all)
+    counts, export, failures = reparsed(archive, tmp_path / "store.sqlite", workers=1, re_extract=True)
     assert (BASE + BROKEN, "ingest", "internal error: RuntimeError: boom") in failures
     assert export.count("\n") == len(REPORT_PAGES) + 1 and counts["version"] == 1
+
+
+def _links(db: Path) -> list[tuple]:
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        with sessions(engine)() as session:
+            rows = session.execute(
+                select(Capture.record_id, PageLink.kind, PageLink.url, PageLink.text)
+                .join(Capture, PageLink.capture_id == Capture.id)
+                .order_by(Capture.record_id, PageLink.id)
+            ).all()
+        return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_a_kept_reading_spares_every_page_its_markup_and_a_change_to_the_reading_code_reads_again(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a parser-only change no page is decoded nor walked for links (most pages are no report),
+    the links the first reading stored stay, and the export is the one a full reading makes. An edit
+    to a module that reads pages changes the cache key: everything is read again."""
+    db = tmp_path / "store.sqlite"
+    counts, export, _ = reparsed(archive, db, workers=1)  # the catch-up reads and keeps; the reparse reuses
+    links = _links(db)
+    assert any(kind == "attachment" for _, kind, _, _ in links)
+    walked: Counter[str] = Counter()
+    real = ingest_pages.page_links
+
+    def page_links(page_url, tree):
+        walked[page_url] += 1
+        return real(page_url, tree)
+
+    monkeypatch.setattr(ingest_pages, "page_links", page_links)
+    for workers in (1, 2):
+        again, export_again, _ = reparsed(archive, db, workers=workers)
+        assert export_again == export and _links(db) == links
+        assert walked.total() == 0 and again["extraction_reused"] == counts["extraction_reused"]
+    monkeypatch.setattr(textcache, "_reading_digest", lambda: "edited")  # as after an edit of extract.py
+    changed, export_changed, _ = reparsed(archive, db, workers=1)
+    assert export_changed == export and _links(db) == links
+    assert walked.total() == 8 and changed["extracted"] == counts["extraction_reused"]
+
+
+def _project_imports(module: str) -> set[str]:
+    """The `archive.*` modules `module`'s source imports (at any depth of its code)."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("archive"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("archive"))
+    return found
+
+
+def test_the_reading_digest_covers_every_module_a_page_is_read_with() -> None:
+    """A module `read_page`'s readers import, but missing from READING_MODULES, could change a
+    reading while the kept one stayed current. Only the store's side and the parser may be left out:
+    what they do is not kept."""
+    store_side = {
+        "archive.db", "archive.warcstore", "archive.textcache", "archive.parser", "archive.report",
+        "archive.ingest.rows", "archive.ingest.unread",
+    }  # fmt: skip
+    reading = set(textcache.READING_MODULES)
+    for module in textcache.READING_MODULES:
+        missing = _project_imports(module) - reading - store_side
+        assert not missing, f"{module} imports {missing}: add them to READING_MODULES, or say why not"

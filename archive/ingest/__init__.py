@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from archive.conversions import Conversions
-from archive.db import ParseRun
+from archive.db import Capture, ParseRun
 from archive.ingest.attachments import ingest_attachment
 from archive.ingest.links import link_before, page_links
 from archive.ingest.pages import ingest_page
@@ -113,14 +113,16 @@ def ingest_record(
     run: ParseRun,
     conversions: Conversions | None = None,
     prepared: Prepared | None = None,
+    stored: Capture | None = None,
 ) -> IngestResult:
     """Store one WARC record: always its capture; a report, version or failure when it holds one.
 
-    Idempotent per record: a reparse finds the capture already stored, reads its links again and
-    adds what its own parse run reads from it. `prepared` is the record's pure half read ahead
-    (`prepare_record`, on a reparse's worker); without it the record is read here.
+    Idempotent per record: a reparse finds the capture already stored and adds what its own parse
+    run reads from it. `prepared` is the record's pure half read ahead (`prepare_record`, on a
+    reparse's worker); without it the record is read here. `stored` is the record's capture when
+    the caller looked it up already (a reparse does, a block of records a query).
     """
-    capture, new = capture_for(session, record)
+    capture, new = (stored, False) if stored is not None else capture_for(session, record)
     if prepared is not None and prepared.document_fresh and prepared.document is not None:
         save_document(session, record.ref.record_id, prepared.document)  # converted ahead: kept
     content_type = header(record.headers, "Content-Type") or ""

@@ -34,7 +34,7 @@ from archive.ingest.rows import IngestResult, fail, log, seen_earlier, store_doc
 from archive.ingest.unread import report_link_text, unreadable
 from archive.parser import parse_report
 from archive.report import NotAReport, Report
-from archive.textcache import CachedPage, load_page, save_page
+from archive.textcache import load_page, save_page
 from archive.unreadable import parse_page, unreadable_page
 from archive.urls import scanned_page_images
 from archive.warcstore import StoredResponse
@@ -55,7 +55,7 @@ class PageReading:
     spam: list[dict[str, str]] = field(default_factory=list)
     extracted: Extracted | None = None
     extraction_error: str | None = None
-    fresh: bool = False  # extracted now (not taken from the text cache): `store_page` keeps it
+    fresh: bool = False  # read now (not taken from the text cache): `store_page` keeps it
     report: Report | None = None
     not_a_report: str | None = None  # parse_report's NotAReport
     parser_crash: str | None = None  # any other exception of the parser, as a failure reason
@@ -64,10 +64,56 @@ class PageReading:
     def title(self) -> str | None:
         return self.metadata.get("标题")
 
+    def kept(self) -> dict:
+        """What the text cache keeps of this reading: all of it but the report's parse, which a
+        reparse runs again (JSON: tuples come back as lists)."""
+        data = {
+            "encoding": self.encoding, "unreadable": self.unreadable, "deep": self.deep,
+            "metadata": self.metadata, "links": self.links, "spam": self.spam,
+            "extraction_error": self.extraction_error,
+        }  # fmt: skip
+        if self.extracted is not None:
+            e = self.extracted
+            data["extracted"] = {"text": e.text, "title": e.title, "metadata": e.metadata}
+        return data
 
-def read_page(record: StoredResponse, content_type: str, cached: CachedPage | None = None) -> PageReading:
-    """Everything about a page that depends on its record alone; extraction taken from `cached`
-    (the text cache) when given, else run now."""
+    @classmethod
+    def from_kept(cls, data: dict) -> PageReading:
+        """The reading `kept` stored, before the report's parse."""
+        extracted = data.get("extracted")
+        return cls(
+            data["encoding"], unreadable=data["unreadable"], deep=data["deep"], metadata=data["metadata"],
+            links=[tuple(link) for link in data["links"]], spam=data["spam"],
+            extraction_error=data["extraction_error"],
+            extracted=None if extracted is None else Extracted(
+                text=extracted["text"], title=extracted["title"], encoding=data["encoding"],
+                metadata=extracted["metadata"],
+            ),
+        )  # fmt: skip
+
+
+def read_page(record: StoredResponse, content_type: str, kept: dict | None = None) -> PageReading:
+    """Everything about a page that depends on its record alone: taken from `kept` (the text cache's
+    reading of it, `PageReading.kept`) when given, else read now; the report parsed again either way."""
+    if kept is not None:
+        reading = PageReading.from_kept(kept)
+    else:
+        reading = _read(record, content_type)
+        reading.fresh = True
+    if reading.extracted is None:
+        return reading
+    try:
+        reading.report = parse_report(reading.extracted.text, url=record.url)
+    except NotAReport as err:
+        reading.not_a_report = str(err)
+    except Exception as err:  # a parser bug must not stop a crawl; the capture stays archived
+        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
+        reading.parser_crash = f"internal parser error: {type(err).__name__}: {err}"
+    return reading
+
+
+def _read(record: StoredResponse, content_type: str) -> PageReading:
+    """Decode, parse the markup, read links and metadata, extract a report-titled page's text."""
     html, encoding = decode_html(record.body, content_type)
     why = unreadable_page(record.body, html, encoding)
     if why:
@@ -86,23 +132,10 @@ def read_page(record: StoredResponse, content_type: str, cached: CachedPage | No
     if deep or _browser_copy(record) or not is_report_title(reading.title):
         return reading  # nothing is extracted (a deep page whose title is a report's is a failure)
     reading.spam = find_spam(tree)
-    if cached is not None:
-        reading.extracted, reading.extraction_error = cached.extracted(encoding), cached.error
-    else:
-        reading.fresh = True
-        try:
-            reading.extracted = extract_page(html, record.url, encoding)
-        except ExtractionError as err:
-            reading.extraction_error = str(err)
-    if reading.extracted is None:
-        return reading
     try:
-        reading.report = parse_report(reading.extracted.text, url=record.url)
-    except NotAReport as err:
-        reading.not_a_report = str(err)
-    except Exception as err:  # a parser bug must not stop a crawl; the capture stays archived
-        log.error("parser crashed on %s: %s", record.url, traceback.format_exc())
-        reading.parser_crash = f"internal parser error: {type(err).__name__}: {err}"
+        reading.extracted = extract_page(html, record.url, encoding)
+    except ExtractionError as err:
+        reading.extraction_error = str(err)
     return reading
 
 
@@ -121,8 +154,7 @@ def ingest_page(
 ) -> IngestResult:
     """A page read (`read_page`, unless `reading` is given: a reparse's worker read it) and stored."""
     if reading is None:
-        cached = None if new else load_page(session, record.ref.record_id)
-        reading = read_page(record, content_type, cached)
+        reading = read_page(record, content_type, None if new else load_page(session, record.ref.record_id))
     return store_page(session, record, capture, reading, run, new)
 
 
@@ -130,14 +162,16 @@ def store_page(
     session: Session, record: StoredResponse, capture: Capture, reading: PageReading, run: ParseRun, new: bool
 ) -> IngestResult:
     """What the store makes of a page `read_page` read: its links, document, report or failure."""
-    if reading.fresh:  # kept, so a reparse after a parser-only change does not extract it again
-        save_page(session, record.ref.record_id, reading.extracted, reading.extraction_error)
+    if reading.fresh:  # kept, so a reparse after a parser-only change does not read it again
+        save_page(session, record.ref.record_id, reading.kept(), new=new)
     if reading.unreadable:
         return unreadable(session, record, capture, run, "extract", reading.unreadable)
     if reading.deep and (is_report_title(reading.title) or report_link_text(session, record, run)):
         return fail(session, capture, run, "extract", reading.deep)
     links = reading.links
-    if new or run.kind == "reparse":
+    if new or reading.fresh:
+        # A kept reading's links are those stored when it was read (both are written here, together):
+        # a reparse that takes it has nothing to replace.
         replace_links(session, capture, links, new)
     if _browser_copy(record):
         # The browser's copy of a page it rendered: the rendered DOM (a resource record of the same

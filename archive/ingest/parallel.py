@@ -1,10 +1,12 @@
 """A reparse's records read on every core: the pure half in a process pool, handed back in WARC order.
 
 `prepared_records` turns the archive's records into (record, Prepared) pairs in the order they came
-in. What each needs from the text cache (`archive.textcache`) is looked up here, in the process that
-holds the store; the reading itself (`archive.ingest.prepare.prepare_record`: decode, classify,
-extract, parse, convert an attachment) runs in `workers` processes, at most `window` records ahead
-of the store, so memory stays bounded whatever the archive's size. The store then takes each pair in
+in. What the text cache (`archive.textcache`) keeps of each is looked up here, in the process that
+holds the store, a block of records a query; the reading itself
+(`archive.ingest.prepare.prepare_record`: decode, classify, extract, parse, convert an attachment)
+runs in `workers` processes, at most `window` records ahead of the store, so memory stays bounded
+whatever the archive's size. A page whose kept reading has no text to parse (most pages: no
+report) needs no worker: it is taken as kept, here. The store then takes each pair in
 order (`ingest_record(..., prepared)`), so the database is the one a serial reparse makes.
 
 With one worker nothing is started: each record is read in this process just before it is stored,
@@ -25,14 +27,16 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 
 from sqlalchemy.orm import Session
 
+from archive.documents.base import DocumentText
 from archive.ingest.prepare import OCR_OFF, PAGE, Prepared, prepare_record, route
-from archive.textcache import CachedPage, cached_records, load_document, load_page
+from archive.textcache import load_kept
 from archive.warcstore import StoredResponse
 
 __all__ = ["prepared_records"]
@@ -43,6 +47,7 @@ PRELOAD = ["archive.documents", "archive.ingest.parallel"]  # imported once by t
 WORKER_DIED = "internal error: the worker process reading it died (a crash, or out of memory)"
 WORKER_NICENESS = 5
 CHUNK = 16  # records a task: fewer, larger messages between the processes
+BLOCK = 64  # records whose kept readings are looked up in one query
 
 
 def prepared_records(
@@ -59,32 +64,49 @@ def prepared_records(
     every attachment converted again. At most `window` records are in flight (default: three
     tasks of `CHUNK` records a worker).
     """
-    kept = cached_records(session) if reuse else set()
+    routed = _routed(records, session, reuse)
     if workers <= 1:
-        for record in records:
-            yield record, _in_process(session, record, kept)
+        for record, kind, kept in routed:
+            yield record, _in_process(record, kind, kept)
         return
     with _Pool(workers) as pool:
         pending: deque[_Entry] = deque()
         limit = window or 3 * CHUNK * workers
-        for record in records:
-            pending.append(_entry(pool, session, record, kept))
+        for record, kind, kept in routed:
+            pending.append(_entry(pool, record, kind, kept))
             if len(pending) >= limit:
                 yield pending[0].record, pool.result(pending.popleft())
         while pending:
             yield pending[0].record, pool.result(pending.popleft())
 
 
-def prepare_many(items: list[tuple[StoredResponse, str | None, CachedPage | None]]) -> list[Prepared]:
+def prepare_many(items: list[tuple[StoredResponse, str | None, dict | None]]) -> list[Prepared]:
     """A worker's task: `prepare_record` on each of a chunk of records."""
-    return [prepare_record(record, kind, cached, convert_documents=True) for record, kind, cached in items]
+    return [prepare_record(record, kind, kept, convert_documents=True) for record, kind, kept in items]
+
+
+Kept = dict | DocumentText | None  # a page's kept reading, an attachment's kept text, or nothing
+
+
+def _routed(
+    records: Iterable[StoredResponse], session: Session, reuse: bool
+) -> Iterator[tuple[StoredResponse, str | None, Kept]]:
+    """Each record with its `route` and what the text cache keeps of it (nothing unless `reuse`)."""
+    records = iter(records)
+    while block := list(islice(records, BLOCK)):
+        kinds = [route(record) for record in block]
+        pairs = zip(block, kinds, strict=True)
+        wanted = [r.ref.record_id for r, kind in pairs if kind not in (None, "image")]
+        kept = load_kept(session, wanted) if reuse else {}
+        for record, kind in zip(block, kinds, strict=True):
+            yield record, kind, kept.get(record.ref.record_id)
 
 
 @dataclasses.dataclass(slots=True)
 class _Entry:
     record: StoredResponse
     kind: str | None
-    cached: CachedPage | None = None
+    kept: dict | None = None  # the page's kept reading
     done: Prepared | None = None  # known without a worker
     future: Future | None = None  # of its chunk
     index: int = 0  # in its chunk
@@ -92,27 +114,26 @@ class _Entry:
     queued: bool = False  # waits for a worker
 
 
-def _in_process(session: Session, record: StoredResponse, kept: set[str]) -> Prepared | None:
-    kind = route(record)
+def _in_process(record: StoredResponse, kind: str | None, kept: Kept) -> Prepared | None:
     if kind is None or kind == "image":
         return None
-    record_id = record.ref.record_id
     if kind == PAGE:
-        return prepare_record(record, kind, load_page(session, record_id) if record_id in kept else None)
-    text = load_document(session, record_id) if record_id in kept else None
-    return Prepared(document=text) if text is not None else None  # else converted if a report's
+        return prepare_record(record, kind, kept if isinstance(kept, dict) else None)
+    return Prepared(document=kept) if isinstance(kept, DocumentText) else None  # else converted if a report's
 
 
-def _entry(pool: _Pool, session: Session, record: StoredResponse, kept: set[str]) -> _Entry:
-    entry = _Entry(record, route(record))
-    if entry.kind is None or entry.kind == "image":
+def _entry(pool: _Pool, record: StoredResponse, kind: str | None, kept: Kept) -> _Entry:
+    entry = _Entry(record, kind)
+    if kind is None or kind == "image":
         return entry
-    record_id = record.ref.record_id
-    if entry.kind == PAGE:
-        entry.cached = load_page(session, record_id) if record_id in kept else None
-    elif (text := load_document(session, record_id) if record_id in kept else None) is not None:
-        entry.done = Prepared(document=text)
+    if isinstance(kept, DocumentText):
+        entry.done = Prepared(document=kept)
         return entry
+    if kind == PAGE and isinstance(kept, dict):
+        if "extracted" not in kept:  # nothing to parse: taken as kept, here
+            entry.done = prepare_record(record, kind, kept)
+            return entry
+        entry.kept = kept
     pool.add(entry)
     return entry
 
@@ -144,8 +165,8 @@ class _Pool:
     def flush(self) -> None:
         if not self.batch:
             return
-        # A worker reads the decoded body only: the stored one stays here.
-        items = [(dataclasses.replace(e.record, raw_body=b""), e.kind, e.cached) for e in self.batch]
+        # A worker reads the decoded body only (none at all for a kept reading): the stored one stays here.
+        items = [(_for_worker(e.record, e.kept), e.kind, e.kept) for e in self.batch]
         future = self.executor.submit(prepare_many, items)
         for index, entry in enumerate(self.batch):
             entry.future, entry.index, entry.generation = future, index, self.generation
@@ -165,7 +186,7 @@ class _Pool:
             log.error(
                 "a reparse worker could not read %s (%s): reading it in this process", entry.record.url, err
             )
-            return prepare_record(entry.record, entry.kind, entry.cached)
+            return prepare_record(entry.record, entry.kind, entry.kept)
         # Its chunk was lost with a worker: read again in the fresh pool, in a chunk of its own.
         self.batch, later = [entry], self.batch
         self.flush()
@@ -192,6 +213,12 @@ class _Pool:
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         # After an error (or Ctrl-C) the workers are not waited for: each ends after its task.
         self.executor.shutdown(wait=kind is None, cancel_futures=True)
+
+
+def _for_worker(record: StoredResponse, kept: dict | None) -> StoredResponse:
+    if kept is not None:  # only its URL is read
+        return dataclasses.replace(record, raw_body=b"", body=b"")
+    return dataclasses.replace(record, raw_body=b"")
 
 
 def _worker_init() -> None:

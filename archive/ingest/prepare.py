@@ -22,7 +22,6 @@ from archive.extract import ExtractionError
 from archive.ingest.pages import PageReading, read_page
 from archive.ingest.rows import header
 from archive.sandbox import SandboxError
-from archive.textcache import CachedPage
 from archive.warcstore import StoredResponse
 
 __all__ = ["OCR_OFF", "PAGE", "PrepareFailed", "Prepared", "body_kind", "prepare_record", "route"]
@@ -91,17 +90,17 @@ def route(record: StoredResponse) -> str | None:
 def prepare_record(
     record: StoredResponse,
     kind: str | None,
-    cached: CachedPage | None = None,
+    kept: dict | None = None,
     *,
     convert_documents: bool = False,
 ) -> Prepared:
-    """The pure half of `record` (`kind` is its `route`): a page read with `cached` as its
-    extraction when given; an attachment converted when `convert_documents` (never by OCR: a
-    document that needs it is left to the store's side). Never raises: an exception is carried as
-    the failure it would have been."""
+    """The pure half of `record` (`kind` is its `route`): a page read, or taken from `kept` (its
+    reading in the text cache) and its report parsed again; an attachment converted when
+    `convert_documents` (never by OCR: a document that needs it is left to the store's side). Never
+    raises: an exception is carried as the failure it would have been."""
     if kind == PAGE:
         try:
-            return Prepared(page=read_page(record, header(record.headers, "Content-Type") or "", cached))
+            return Prepared(page=read_page(record, header(record.headers, "Content-Type") or "", kept))
         except Exception as err:  # the serial path's catch-all, in `archive.reparse`
             reason = f"internal error: {type(err).__name__}: {err}"
             return Prepared(error=reason, trace=traceback.format_exc())

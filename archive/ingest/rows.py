@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Literal
 
 import trafilatura
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from archive.db import (
     Capture,
@@ -34,6 +34,7 @@ from archive.db import (
     ReportCapture,
     ReportRow,
     VersionRow,
+    insert_many,
     without_nul,
 )
 from archive.report import Report
@@ -44,6 +45,7 @@ log = logging.getLogger("archive.ingest")
 # Bump PARSER_VERSION whenever a change to extraction or parsing can change a stored value: every
 # version row records the parse run, and the run records this.
 PARSER_VERSION = "2"
+REPORT_CAPTURES = ReportCapture.__table__
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
 Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked", "column_empty"]
@@ -159,21 +161,19 @@ def find_report(
     from this run, so reports keep their ids and a parser fix reaches them.
     """
     key = (report.agency, report.year)
-    at_place = session.scalars(
-        select(ReportRow)
-        .where((ReportRow.url == report.url) | (ReportRow.page_url == page_url))
-        .order_by(ReportRow.id)
-    ).all()
-    same_place = [row for row in at_place if (row.agency, row.year) == key]
-    reposts: list[ReportRow] = []
+    where = (ReportRow.url == report.url) | (ReportRow.page_url == page_url)
     if report.agency and report.year:
-        reposts = list(
-            session.scalars(
-                select(ReportRow)
-                .where(ReportRow.agency == report.agency, ReportRow.year == report.year)
-                .order_by(ReportRow.id)
-            )
-        )
+        where |= (ReportRow.agency == report.agency) & (ReportRow.year == report.year)
+    # Their versions in the same query's wake, without their data (read only for a repost's numbers).
+    rows = session.scalars(
+        select(ReportRow)
+        .where(where)
+        .order_by(ReportRow.id)
+        .options(selectinload(ReportRow.versions).defer(VersionRow.data))
+    ).all()
+    at_place = [row for row in rows if row.url == report.url or row.page_url == page_url]
+    same_place = [row for row in at_place if (row.agency, row.year) == key]
+    reposts = [row for row in rows if report.agency and report.year and (row.agency, row.year) == key]
     for row in same_place:
         if current_version(row, run) is not None:
             return row, True
@@ -223,12 +223,19 @@ def store_report(
         row.versions.append(version)
         session.flush()
         store_numbers(session, version, report)
-    link = session.get(ReportCapture, (row.id, capture.id))
-    if link is None:
-        session.add(ReportCapture(report_id=row.id, capture_id=capture.id, version_id=version.id))
-    else:  # a reparse: the capture now shows this run's reading of it
-        link.version_id = version.id
+    show(session, row.id, capture.id, version.id)
     return IngestResult(outcome, capture.url, report=report)
+
+
+def show(session: Session, report_id: int, capture_id: int, version_id: int) -> None:
+    """Record that the capture shows this version of the report (a reparse: now this run's reading
+    of it). In SQL, not through the session: the link is never read back while ingesting."""
+    link = REPORT_CAPTURES.c
+    key = (link.report_id == report_id) & (link.capture_id == capture_id)
+    if not session.execute(update(REPORT_CAPTURES).where(key).values(version_id=version_id)).rowcount:
+        session.execute(
+            insert(REPORT_CAPTURES).values(report_id=report_id, capture_id=capture_id, version_id=version_id)
+        )
 
 
 def seen_earlier(session: Session, page_url: str, when: datetime) -> None:
@@ -293,10 +300,8 @@ def store_numbers(session: Session, version: VersionRow, report: Report) -> None
         {"version_id": version.id, "rule": c.rule, "column": c.column, "ok": c.ok, "detail": c.detail}
         for c in report.checks
     ]
-    if cells:  # keys are the parser's own names: no NUL to strip
-        session.execute(insert(CellRow.__table__), cells)
-    if checks:
-        session.execute(insert(CheckRow.__table__), without_nul(checks))
+    insert_many(session, CellRow.__table__, cells)  # keys are the parser's own names: no NUL to strip
+    insert_many(session, CheckRow.__table__, without_nul(checks))
 
 
 def _decimal(value: int | Decimal | None) -> Decimal | None:
