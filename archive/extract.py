@@ -32,12 +32,11 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve
 from archive.dom import browser_dom
 from archive.hidden import hidden_elements
 
-# The version of the extraction code: this module's `extract_page` (and the readers of
-# `archive.documents`, which turn attachments into text). Bump it by hand whenever a change here can
-# change an extracted text, title or metadata: clean text is kept per WARC record and extractor
-# version (`archive.textcache`), so a reparse after a parser-only change reuses it, and a bump makes
-# the next reparse extract every page again. (trafilatura's and the document libraries' own versions
-# are part of the cache key already; `nianbao reparse --re-extract` forces extraction regardless.)
+# The version of the extraction code. A page's kept reading (`archive.textcache`) is keyed by it and
+# by a digest of this module's source (and of the other modules that read a page), so an edit here
+# makes the next reparse read every page again by itself; bump it by hand for what no source shows
+# (a change in how a document reader behaves, a program called). `nianbao reparse --re-extract`
+# forces reading regardless.
 EXTRACTOR_VERSION = "1"
 
 # Containers real CMS templates put the article body in (TRS, Hanweb, ucap, generic).

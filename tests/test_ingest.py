@@ -537,3 +537,41 @@ def test_a_spreadsheet_attached_to_a_report_is_archived_and_recorded_as_not_pars
         (failure,) = session.scalars(select(Failure)).all()
         assert failure.url == BASE + "/files/nb2023tj.xls" and failure.stage == "extract"
         assert failure.reason == "XLS attachment: spreadsheet attachments are not parsed"
+
+
+def test_cells_and_checks_inserted_through_the_driver_read_back_as_insert_stores_them(tmp_path: Path) -> None:
+    """`insert_many` passes SQLAlchemy's per-row handling by on SQLite: each value must still be
+    bound as its column type binds it (a Decimal as NUMERIC, a bool, a NULL, a NUL stripped)."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from archive.db import CellRow, CheckRow, insert_many, without_nul
+
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
+    cells = [Decimal("12"), Decimal("0.5"), Decimal("1234567.25"), None, Decimal("-3")]
+    checks = [(True, "ok"), (False, "总数 12 ≠ 11\x00"), (True, "")]
+    with sessions(engine, write=True).begin() as session:
+        version = session.scalars(select(VersionRow)).one().id
+        for table, rows in (
+            (CellRow.__table__, [{"version_id": version, "key": f"k{i}", "value": v} for i, v in enumerate(cells)]),
+            (CheckRow.__table__, without_nul(
+                [{"version_id": version, "rule": f"r{i}", "column": "c", "ok": ok, "detail": d}
+                 for i, (ok, d) in enumerate(checks)]
+            )),
+        ):  # fmt: skip
+            session.execute(table.delete())
+            insert_many(session, table, rows)
+            by_driver = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            session.execute(table.delete())
+            session.execute(insert(table), rows)
+            by_insert = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            assert [r[1:] if table is CheckRow.__table__ else r for r in by_driver] == [
+                r[1:] if table is CheckRow.__table__ else r for r in by_insert
+            ]
+            assert len(by_driver) == len(rows)
+        raw = session.execute(text("SELECT typeof(value), value FROM cells ORDER BY key")).all()
+        assert [v for _, v in raw] == [12, 0.5, 1234567.25, None, -3]
+        stored = session.scalars(select(CheckRow.detail).order_by(CheckRow.rule)).all()
+        assert stored == ["ok", "总数 12 ≠ 11", ""]
