@@ -182,8 +182,14 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--reports", type=int, default=300)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--fill-reports-column", action="store_true",
+        help="the pages beyond the fixed sections are notices in the 年报 column, which nianbao must "
+        "fetch (not news it skips): for the peak RSS of a crawl that fetches nearly every page",
+    )  # fmt: skip
     args = parser.parse_args()
-    portal = build_portal(0, pages=args.pages, reports=args.reports)
+    fill = "reports column" if args.fill_reports_column else "news"
+    portal = build_portal(0, pages=args.pages, reports=args.reports, fill=fill)
     sent = Sent()
     server, base = serve(portal, sent)
     nianbao = [sys.executable, "-m", "nianbao.cli"]

@@ -350,7 +350,7 @@ XZJD = (*ZWGK, ("乡镇（街道）信息公开", "/zwgk/xzjd/index.html"))
 FIRST_DAY, LAST_DAY = dt.date(2019, 1, 2), dt.date(2025, 3, 31)
 
 
-def _plan(seed: int, pages: int, reports: int) -> _Plan:
+def _plan(seed: int, pages: int, reports: int, fill: str = "news") -> _Plan:
     """Every column and article of the site, with dates; paths come later, from ids in date order."""
     rng = random.Random(f"portalgen/{seed}")
     p = _Plan()
@@ -454,10 +454,13 @@ def _plan(seed: int, pages: int, reports: int) -> _Plan:
     if left < 0:
         raise ValueError(f"{reports} reports need pages >= {pages - left}")
     makers = (_news_ywdt, _news_bmdt, _news_xzdt, _news_tzgg)
+    filled = news
+    if fill == "reports column":  # notices in the 年报 column: pages a report crawler must fetch
+        filled, makers = [ndbg], (_news_tzgg,)
     turn = 0
     while left > 0:
-        costs = [1 + (bool(col.items) and len(col.items) % col.per_page == 0) for col in news]
-        fits = [i for i in range(len(news)) if costs[i] <= left]
+        costs = [1 + (bool(col.items) and len(col.items) % col.per_page == 0) for col in filled]
+        fits = [i for i in range(len(filled)) if costs[i] <= left]
         if not fits:  # one page short and every column would open a new listing page
             p.article(zjcc, "澄川风光", dt.date(2024, 1, 8), "article", "县人民政府办公室",
                       body=_paragraphs(rng, "澄川山清水秀，四季分明。", 2))  # fmt: skip
@@ -465,7 +468,7 @@ def _plan(seed: int, pages: int, reports: int) -> _Plan:
             continue
         i = fits[turn % len(fits)]
         turn += 1
-        makers[i](p, news[i], rng, depts, towns)
+        makers[i](p, filled[i], rng, depts, towns)
         left -= costs[i]
     withdrawn = ((news[3], "/xwzx/tzgg/201903/t20190311_1000117.html", "关于调整部分公交线路的公告", dt.date(2019, 3, 11)),
                  (news[0], "/xwzx/ywdt/202005/t20200506_1001845.html", "县政府召开第三次全体会议", dt.date(2020, 5, 6)))  # fmt: skip
@@ -965,13 +968,17 @@ _JS = (b"function showDate(){var d=new Date(),w='\\u65e5\\u4e00\\u4e8c\\u4e09\\u
 _ROBOTS = b"User-agent: *\nDisallow:\n"
 
 
-def build_portal(seed: int = 0, *, pages: int = 1300, reports: int = 300) -> Portal:
+def build_portal(seed: int = 0, *, pages: int = 1300, reports: int = 300, fill: str = "news") -> Portal:
     """The portal for `seed`: byte-identical for the same arguments, `pages` HTML pages exactly.
+
+    `fill` says where the pages beyond the fixed sections go: "news" (新闻中心, which a report
+    crawler never reads), or "reports column" (notices listed in the 年报 column, which it must
+    read: a crawl that fetches nearly every page, for measuring memory).
 
     Raises ValueError when `reports` exceeds one per agency and year (342), or `pages` is too small
     to hold them and the fixed sections.
     """
-    p = _plan(seed, pages, reports)
+    p = _plan(seed, pages, reports, fill)
     rng = random.Random(f"portalgen/{seed}/ids")
 
     # Ids grow with the date (TRS numbers documents as they are created), attachments named P0{date}{n}.
