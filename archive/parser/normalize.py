@@ -45,6 +45,8 @@ def to_simplified(text: str) -> str:
     if not text:
         return text
     converted = _converter().convert(text)
+    if converted == text:  # a simplified report, the usual case: nothing to count
+        return text
     changed = sum(a != b for a, b in zip(text, converted, strict=False)) + abs(len(text) - len(converted))
     cjk = len(_CJK_RE.findall(text))
     return converted if changed >= 3 and changed >= 0.15 * cjk else text
