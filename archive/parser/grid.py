@@ -202,6 +202,10 @@ def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shi
                 continue
             return None
         a, b = span[0] - shift, span[1] - shift
+        if a == b and 0 <= a < len(cells):  # one grid position, the usual case: its number or blank
+            cell = cells[a]
+            out.append(cell if cell.kind == "num" else None)
+            continue
         if column == last_column and 0 <= a < len(cells) and cells[a].kind == "num":
             # The last column runs to the table's edge, over any unnamed column after it (a table
             # drawn wider than its content, `| 0 | +4 | — |` under `| 上一年 | 本年增/减 |  |`): a
@@ -229,6 +233,13 @@ def _by_header(
     readings = [r for s in shifts if (r := _at_shift(cells, header, wanted, s)) is not None]
     if not readings:
         return None
+    if len(readings) == 1:  # one shift: nothing to compare, only conflicts to leave out
+        (reading,) = readings
+        return RowRead(
+            tuple(None if v is CONFLICT else v for v in reading),
+            frozenset(i for i, v in enumerate(reading) if v is CONFLICT),
+            True,
+        )
     values: list[Cell | None] = []
     unresolved: set[int] = set()
     for i in range(len(wanted)):
