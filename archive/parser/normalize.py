@@ -85,6 +85,31 @@ RADICAL_SUPPLEMENT = str.maketrans(
     "民西见角贝车长门雨青页风飞食马骨鬼鱼鸟卤麦黄齐齿龙足王",
 )
 
+# The characters of the blocks report text draws on (Latin-1, punctuation and symbols, CJK
+# radicals and symbols, CJK compatibility ideographs, full-width forms) that NFKC changes.
+_NFKC_BLOCKS = ((0xA0, 0x2FF), (0x2000, 0x2BFF), (0x2E80, 0x33FF), (0xF900, 0xFAFF), (0xFE10, 0xFE6F),
+                (0xFF00, 0xFFEF))  # fmt: skip
+_NFKC_OF = {
+    ch: unicodedata.normalize("NFKC", ch)
+    for a, b in _NFKC_BLOCKS
+    for ch in map(chr, range(a, b + 1))
+    if unicodedata.normalize("NFKC", ch) != ch
+}
+_NFKC_CHANGES_RE = re.compile("[" + "".join(map(re.escape, _NFKC_OF)) + "]")
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, about four times faster on report text.
+
+    Chinese text is full of full-width punctuation (，：（）), which sends CPython's NFKC down its
+    slow path for the whole text. Each such character is first replaced by its own NFKC form:
+    that leaves the text compatibility-equivalent to what it was, so its NFKC form is the same,
+    and the text usually passes NFKC's quick check after that. The final `normalize` still
+    decides, so a character outside these blocks (or a combining mark) is handled as before.
+    """
+    return unicodedata.normalize("NFKC", _NFKC_CHANGES_RE.sub(lambda m: _NFKC_OF[m.group()], text))
+
+
 _RADICAL_RE = re.compile("[" + "".join(map(chr, RADICAL_SUPPLEMENT)) + "]")
 
 
@@ -96,7 +121,7 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _RADICAL_RE.search(text):  # rare (PDF fonts); translating costs more than looking
         text = text.translate(RADICAL_SUPPLEMENT)
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = _ZERO_WIDTH_RE.sub("", text)
     text = strip_pinyin(text)
     text = _SPACE_RE.sub(" ", text)
