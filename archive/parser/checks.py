@@ -25,7 +25,7 @@ from archive.report import CellValue, Check
 def _all(cells: Mapping[str, CellValue], keys: Sequence[str]) -> list[CellValue] | None:
     """The operands' values, or None when any is missing or blank."""
     values = [cells.get(k) for k in keys]
-    return None if any(v is None for v in values) else values
+    return None if None in values else values
 
 
 def _sum_text(values: Sequence[CellValue]) -> str:

@@ -69,6 +69,8 @@ class HeaderMap:
     _spans: dict[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
     _merged: frozenset[str] = field(init=False, repr=False, compare=False)
     _covered: frozenset[int] = field(init=False, repr=False, compare=False)
+    _first: int = field(init=False, repr=False, compare=False)  # the first position a column has
+    _last: int = field(init=False, repr=False, compare=False)  # the last position a column has
 
     def __post_init__(self) -> None:
         spans: dict[str, tuple[int, int]] = {}
@@ -81,6 +83,8 @@ class HeaderMap:
         object.__setattr__(self, "_spans", spans)
         object.__setattr__(self, "_merged", merged)
         object.__setattr__(self, "_covered", covered)
+        object.__setattr__(self, "_first", min((a for _, a, _ in self.columns), default=0))
+        object.__setattr__(self, "_last", max((b for _, _, b in self.columns), default=-1))
 
     def span(self, column: str) -> tuple[int, int] | None:
         return self._spans.get(column)
@@ -164,7 +168,11 @@ MAX_SHIFT = 3  # label columns a table cut in two can lose (rowspans of the part
 
 
 def _label_end(cells: list[Cell]) -> int:
-    return max((i + 1 for i, c in enumerate(cells) if c.kind == "text"), default=0)
+    """Where a row's label ends: after its last text cell (0 when it has none)."""
+    for i in range(len(cells) - 1, -1, -1):  # from the end: a row's figures follow its label
+        if cells[i].kind == "text":
+            return i + 1
+    return 0
 
 
 def row_shifts(cells: list[Cell], header: HeaderMap) -> list[int]:
@@ -179,15 +187,15 @@ def row_shifts(cells: list[Cell], header: HeaderMap) -> list[int]:
     if not header.columns:
         return []
     label_end = _label_end(cells)
-    first = min(a for _, a, _ in header.columns)
-    last = max(b for _, _, b in header.columns)
     numbers = [p for p in range(label_end, len(cells)) if cells[p].kind == "num"]
     covered = header._covered
-    return [
-        s
-        for s in range(MAX_SHIFT + 1)
-        if first - s >= label_end and last - s >= 0 and all(p + s in covered for p in numbers)
-    ]
+    shifts: list[int] = []
+    for s in range(MAX_SHIFT + 1):
+        if header._first - s < label_end:
+            break  # the spans start over the label at this shift, and at every greater one
+        if header._last - s >= 0 and all(p + s in covered for p in numbers):
+            shifts.append(s)
+    return shifts
 
 
 def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shift: int) -> list | None:

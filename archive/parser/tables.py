@@ -530,12 +530,13 @@ def _assign(
             continue
         if group.cells:  # a grid row: read by its header's positions, or by content
             shifts = _choose_shift(group, key, prefix)
+            wanted = tuple(cols)
             read = read_row(
-                list(group.cells), group.header, tuple(cols), shifts=shifts,
+                list(group.cells), group.header, wanted, shifts=shifts,
                 add_up=_row_adds_up if anchored else None,
             )  # fmt: skip
-            for i, (col, cell) in enumerate(zip(cols, read.values, strict=True)):
-                cell_key = f"{prefix}.{key}.{col}"
+            keys = _cell_keys(prefix, key, wanted)
+            for i, (cell_key, cell) in enumerate(zip(keys, read.values, strict=True)):
                 result.cells[cell_key] = cell.value if cell is not None else None
                 if i in read.unresolved:
                     result.unresolved.add(cell_key)
@@ -564,6 +565,12 @@ def _assign(
             if printed_blanks:
                 result.notes.append(f"{prefix}.{key}: no numbers found for the row; left blank")
     result.rows_found = seen
+
+
+@lru_cache(maxsize=1024)
+def _cell_keys(prefix: str, row: str, cols: tuple[str, ...]) -> tuple[str, ...]:
+    """`prefix.row.col` for each column: the same few hundred keys, every report."""
+    return tuple(f"{prefix}.{row}.{col}" for col in cols)
 
 
 def _row_runs(lines: list[Line], start: int, end: int, groups: list[Group]) -> list[tuple[list[Cell], int]]:
