@@ -101,6 +101,8 @@ class _Aligner:
         self.unnamed = [named is not None and r not in named for r in rows]
         self.drop_costs = [_drop_cost(ln) for ln in lines]
         self.size = (len(lines), len(rows))
+        # Each line's value references ((line, index) pairs), made once and shared by every node.
+        self.refs = [tuple((i, k) for k in range(len(ln.values))) for i, ln in enumerate(lines)]
 
     def cell(self, ref: tuple[int, int]) -> Cell:
         return self.lines[ref[0]].values[ref[1]]
@@ -140,10 +142,14 @@ class _Aligner:
                 cost += WRONG_ANCHOR
             elif not taken:
                 cost += ANCHOR
-        for k in range(len(line.values)):
+        refs_here = self.refs[i]
+        k = 0
+        while k < len(refs_here):  # the line's values, as many at a time as the row still takes
             if row >= len(self.rows):
                 return None
-            current.append((i, k))
+            take = min(self.widths[row] - len(current), len(refs_here) - k)
+            current.extend(refs_here[k : k + take])
+            k += take
             if len(current) == self.widths[row]:
                 refs = tuple(current)
                 anchored = not done and not taken and self.rows[row] in line.anchors
