@@ -211,14 +211,15 @@ def parse_lines(lines: list[Line], *, url: str | None = None) -> Report:
         report.cells.update(rev.cells)
         report.notes.extend(rev.notes)
         results.append(rev)
-    if "review" in regions and not any(k.startswith("review.") for k in report.cells):
+    has_review = any(k.startswith("review.") for k in report.cells)
+    if "review" in regions and not has_review:
         # The heading is there and its row of figures is not (an image, or a row the reading
         # lost): the report has these cells, unread, not a report without table 四.
         keys = [f"{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
         report.cells.update(dict.fromkeys(keys))
         report.unresolved |= set(keys)
         report.notes.append("table 四 (行政复议、行政诉讼): heading found, no row of its figures read")
-    elif not any(k.startswith("review.") for k in report.cells):
+    elif not has_review:
         report.notes.append("table 四 (行政复议、行政诉讼) not found")
         report.missing_tables.append("review")
     for result in results:

@@ -81,8 +81,8 @@ Node = tuple[int, int, tuple[tuple[int, int], ...]]
 Done = tuple[tuple[int, tuple[tuple[int, int], ...], bool], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Edge:
+@dataclass(slots=True, eq=False)
+class _Edge:  # not frozen: a few hundred thousand are made per report, a frozen __init__ costs double
     frm: Node
     to: Node
     cost: float
@@ -95,13 +95,21 @@ class _Aligner:
     def __init__(self, lines, rows, widths, add_up, named) -> None:
         self.lines, self.rows, self.widths, self.add_up = lines, rows, widths, add_up
         self.named = named
+        # Per row and per line, what every edge would otherwise look up again: the lines whose
+        # loose label text names the row, whether the region names the row, a line's noise cost.
+        self.near_lines = [frozenset(i for i, ln in enumerate(lines) if r in ln.near) for r in rows]
+        self.unnamed = [named is not None and r not in named for r in rows]
+        self.drop_costs = [_drop_cost(ln) for ln in lines]
+        self.size = (len(lines), len(rows))
+        # Each line's value references ((line, index) pairs), made once and shared by every node.
+        self.refs = [tuple((i, k) for k in range(len(ln.values))) for i, ln in enumerate(lines)]
 
     def cell(self, ref: tuple[int, int]) -> Cell:
         return self.lines[ref[0]].values[ref[1]]
 
     def edges(self, node: Node) -> list[_Edge]:
         i, j, taken = node
-        n, m = len(self.lines), len(self.rows)
+        n, m = self.size
         out: list[_Edge] = []
         if i == n:
             if not taken and j < m:  # rows left at the end: not printed
@@ -114,7 +122,7 @@ class _Aligner:
             out.append(_Edge(node, (i + 1, j, taken), 0.0))
             return out
         if not taken:  # noise between rows; a row broken over two lines goes on on the next one
-            out.append(_Edge(node, (i + 1, j, taken), _drop_cost(line), dropped=len(line.values)))
+            out.append(_Edge(node, (i + 1, j, taken), self.drop_costs[i], dropped=len(line.values)))
         read = self._consume(node)
         if read is not None:
             out.append(read)
@@ -134,20 +142,27 @@ class _Aligner:
                 cost += WRONG_ANCHOR
             elif not taken:
                 cost += ANCHOR
-        for k in range(len(line.values)):
+        refs_here = self.refs[i]
+        k = 0
+        while k < len(refs_here):  # the line's values, as many at a time as the row still takes
             if row >= len(self.rows):
                 return None
-            current.append((i, k))
+            take = min(self.widths[row] - len(current), len(refs_here) - k)
+            current.extend(refs_here[k : k + take])
+            k += take
             if len(current) == self.widths[row]:
                 refs = tuple(current)
                 anchored = not done and not taken and self.rows[row] in line.anchors
-                if not anchored and any(self.rows[row] in self.lines[r[0]].near for r in refs):
-                    cost += NEAR  # loose label text beside one of its lines names it
+                if not anchored:
+                    near = self.near_lines[row]
+                    if near and any(r[0] in near for r in refs):
+                        cost += NEAR  # loose label text beside one of its lines names it
                 if self.add_up is not None:
-                    verdict = self.add_up(self.rows[row], tuple(self.cell(r) for r in refs))
+                    lines = self.lines
+                    verdict = self.add_up(self.rows[row], tuple([lines[a].values[b] for a, b in refs]))
                     cost += ADDS_UP if verdict else ADDS_WRONG if verdict is False else 0.0
                 done.append((row, refs, anchored))
-                if self.named is not None and self.rows[row] not in self.named:
+                if self.unnamed[row]:
                     cost += UNNAMED
                 if len(done) > 1:
                     cost += MERGE
@@ -198,34 +213,44 @@ def align_rows(
             visit.append(node)
             out = aligner.edges(node)
             edges_from[node] = out
+            here = best[node]
             for edge in out:
-                cand = best[node] + edge.cost
-                if cand < best.get(edge.to, math.inf):
-                    best[edge.to] = cand
-                if edge.to[0] == i:  # a skip within the line: to a later row of the same layer
-                    if edge.to not in queued:
-                        queued.add(edge.to)
-                        heapq.heappush(heap, (edge.to[1], len(edge.to[2]), edge.to))
+                to = edge.to
+                cand = here + edge.cost
+                if cand < best.get(to, math.inf):
+                    best[to] = cand
+                if to[0] == i:  # a skip within the line: to a later row of the same layer
+                    if to not in queued:
+                        queued.add(to)
+                        heapq.heappush(heap, (to[1], len(to[2]), to))
                 else:
-                    frontier.setdefault(edge.to[0], []).append(edge.to)
+                    frontier.setdefault(to[0], []).append(to)
     total = best.get(goal, math.inf)
     if total == math.inf:
         return Alignment(unresolved=list(rows))
     # Backward: the best cost from each node to the goal.
     rest: dict[Node, float] = {goal: 0.0}
-    for node in reversed(visit):
-        for edge in edges_from.get(node, []):
-            if edge.to in rest:
-                cand = edge.cost + rest[edge.to]
-                if cand < rest.get(node, math.inf):
-                    rest[node] = cand
+    for node in reversed(visit):  # each node once, after every node its edges lead to
+        here = rest.get(node, math.inf)
+        for edge in edges_from[node]:
+            after = rest.get(edge.to)
+            if after is not None:
+                cand = edge.cost + after
+                if cand < here:
+                    here = cand
+        if here < math.inf:
+            rest[node] = here
     # Every placement (and skip) on a reading within MARGIN of the best one.
     seen: dict[int, dict[tuple, bool]] = {j: {} for j in range(m)}
     skipped: set[int] = set()
     cells: dict[tuple[int, tuple], tuple[Cell, ...]] = {}
     for node in visit:
-        for edge in edges_from.get(node, []):
-            if edge.to not in rest or best[node] + edge.cost + rest[edge.to] > total + MARGIN:
+        here = best[node]
+        for edge in edges_from[node]:
+            if not (edge.done or edge.skipped):
+                continue  # places nothing: nothing to count
+            after = rest.get(edge.to)
+            if after is None or here + edge.cost + after > total + MARGIN:
                 continue
             for j, refs, anchored in edge.done:
                 values = tuple(aligner.cell(r) for r in refs)

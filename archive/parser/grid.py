@@ -20,7 +20,8 @@ Pure functions; `HeaderMap` is plain data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive.parser.normalize import Cell
 
@@ -64,13 +65,33 @@ class HeaderMap:
     """The columns a header names: (column, first grid position, last grid position), in order."""
 
     columns: tuple[tuple[str, int, int], ...]
+    # Derived from `columns` once (a header is read against ~30 times a report, per row and shift):
+    _spans: dict[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
+    _merged: frozenset[str] = field(init=False, repr=False, compare=False)
+    _covered: frozenset[int] = field(init=False, repr=False, compare=False)
+    _first: int = field(init=False, repr=False, compare=False)  # the first position a column has
+    _last: int = field(init=False, repr=False, compare=False)  # the last position a column has
+
+    def __post_init__(self) -> None:
+        spans: dict[str, tuple[int, int]] = {}
+        for name, a, b in self.columns:
+            spans.setdefault(name, (a, b))  # the first column of a name, as a scan would find
+        merged = frozenset(
+            part for name, _, _ in self.columns if MERGED in name for part in name.split(MERGED)
+        )
+        covered = frozenset(p for _, a, b in self.columns for p in range(a, b + 1))
+        object.__setattr__(self, "_spans", spans)
+        object.__setattr__(self, "_merged", merged)
+        object.__setattr__(self, "_covered", covered)
+        object.__setattr__(self, "_first", min((a for _, a, _ in self.columns), default=0))
+        object.__setattr__(self, "_last", max((b for _, _, b in self.columns), default=-1))
 
     def span(self, column: str) -> tuple[int, int] | None:
-        return next(((a, b) for name, a, b in self.columns if name == column), None)
+        return self._spans.get(column)
 
     def merged(self, column: str) -> bool:
         """Whether the column shares a header cell with another (one grid position for two)."""
-        return any(MERGED in name and column in name.split(MERGED) for name, _, _ in self.columns)
+        return column in self._merged
 
 
 def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
@@ -81,16 +102,26 @@ def header_cells(cells: list[Cell], vocabulary: str) -> dict[int, str]:
     for pos, cell in enumerate(cells):
         if cell.kind != "text":
             continue
-        text = re.sub(r"\s+", "", cell.text)
-        names = [name for name, pattern in VOCABULARIES[vocabulary] if pattern.search(text)]
-        # Two names in one cell (`法律服务机构其他`, `其他总计`): a rule between columns missed (OCR),
-        # `MERGED` columns. The names that must stand alone (`^其他$`) are sought unanchored here.
-        both = [name for name, pattern, _ in _LOOSE[vocabulary] if pattern.search(text)]
-        if len(both) >= 2 and len(text) <= sum(_LOOSE_SIZE[vocabulary][n] for n in both) + 4:
-            found[pos] = MERGED.join(both)
-        elif names:
-            found[pos] = names[0]
+        name = _header_name(cell.text, vocabulary)
+        if name is not None:
+            found[pos] = name
     return found
+
+
+@lru_cache(maxsize=4096)
+def _header_name(text: str, vocabulary: str) -> str | None:
+    """The column (or `MERGED` columns) one header cell's text names, or None.
+
+    Cached: a table's header cells are the same few texts, and every grid row is asked again.
+    """
+    text = re.sub(r"\s+", "", text)
+    names = [name for name, pattern in VOCABULARIES[vocabulary] if pattern.search(text)]
+    # Two names in one cell (`法律服务机构其他`, `其他总计`): a rule between columns missed (OCR),
+    # `MERGED` columns. The names that must stand alone (`^其他$`) are sought unanchored here.
+    both = [name for name, pattern, _ in _LOOSE[vocabulary] if pattern.search(text)]
+    if len(both) >= 2 and len(text) <= sum(_LOOSE_SIZE[vocabulary][n] for n in both) + 4:
+        return MERGED.join(both)
+    return names[0] if names else None
 
 
 def _loose(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], int]:
@@ -137,17 +168,11 @@ MAX_SHIFT = 3  # label columns a table cut in two can lose (rowspans of the part
 
 
 def _label_end(cells: list[Cell]) -> int:
-    return max((i + 1 for i, c in enumerate(cells) if c.kind == "text"), default=0)
-
-
-def _fits(cells: list[Cell], label_end: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether a row fits column spans: no span over its label, no number outside, no text inside."""
-    if not spans or min(a for a, _ in spans) < label_end or max(b for _, b in spans) < 0:
-        return False
-    covered = {p for a, b in spans for p in range(max(a, 0), b + 1)}
-    if any(p < len(cells) and cells[p].kind == "text" for p in covered):
-        return False
-    return not any(p not in covered and cells[p].kind == "num" for p in range(label_end, len(cells)))
+    """Where a row's label ends: after its last text cell (0 when it has none)."""
+    for i in range(len(cells) - 1, -1, -1):  # from the end: a row's figures follow its label
+        if cells[i].kind == "text":
+            return i + 1
+    return 0
 
 
 def row_shifts(cells: list[Cell], header: HeaderMap) -> list[int]:
@@ -155,36 +180,54 @@ def row_shifts(cells: list[Cell], header: HeaderMap) -> list[int]:
 
     A row of a table cut in two lost the cells spanned into it from above the cut, so its cells
     stand that many columns left of the header repeated over it.
+
+    A row fits a shift when no span starts over its label, and every number after the label stands
+    in a span. (No text can stand in a span then: text ends where the label does.)
     """
+    if not header.columns:
+        return []
     label_end = _label_end(cells)
-    spans = [(a, b) for _, a, b in header.columns]
-    return [s for s in range(MAX_SHIFT + 1) if _fits(cells, label_end, [(a - s, b - s) for a, b in spans])]
+    numbers = [p for p in range(label_end, len(cells)) if cells[p].kind == "num"]
+    covered = header._covered
+    shifts: list[int] = []
+    for s in range(MAX_SHIFT + 1):
+        if header._first - s < label_end:
+            break  # the spans start over the label at this shift, and at every greater one
+        if header._last - s >= 0 and all(p + s in covered for p in numbers):
+            shifts.append(s)
+    return shifts
 
 
 def _at_shift(cells: list[Cell], header: HeaderMap, wanted: tuple[str, ...], shift: int) -> list | None:
     """The wanted columns' values at one shift: Cell, None (blank) or CONFLICT; None if not named."""
     out: list = []
+    last_column = header.columns[-1][0] if header.columns else None
     for column in wanted:
         span = header.span(column)
-        if span is None and header.merged(column):
-            out.append(CONFLICT)  # its value shares a cell with another column's: which is which?
-            continue
         if span is None:
+            if header.merged(column):
+                out.append(CONFLICT)  # its value shares a cell with another column's: which is which?
+                continue
             return None
         a, b = span[0] - shift, span[1] - shift
-        found = [c for c in cells[max(a, 0) : b + 1] if _nonempty(c)]
-        if column == header.columns[-1][0] and a >= 0 and a < len(cells) and cells[a].kind == "num":
+        if a == b and 0 <= a < len(cells):  # one grid position, the usual case: its number or blank
+            cell = cells[a]
+            out.append(cell if cell.kind == "num" else None)
+            continue
+        if column == last_column and 0 <= a < len(cells) and cells[a].kind == "num":
             # The last column runs to the table's edge, over any unnamed column after it (a table
             # drawn wider than its content, `| 0 | +4 | — |` under `| 上一年 | 本年增/减 |  |`): a
             # written blank out there is that column's, not a second cell of this one.
             found = [cells[a], *(c for c in cells[a + 1 : b + 1] if c.kind == "num")]
-        numbers = {c.value for c in found if c.kind == "num"}
-        if len(numbers) > 1 or (numbers and len(found) > sum(c.kind == "num" for c in found)):
-            out.append(CONFLICT)  # two numbers, or a number and a written blank, in one column's positions
-        elif numbers:
-            out.append(next(c for c in found if c.kind == "num"))
         else:
+            found = [c for c in cells[max(a, 0) : b + 1] if _nonempty(c)]
+        numbers = [c for c in found if c.kind == "num"]
+        if not numbers:
             out.append(None)  # empty, or written blanks (— / 无)
+        elif len(numbers) < len(found) or len({c.value for c in numbers}) > 1:
+            out.append(CONFLICT)  # two numbers, or a number and a written blank, in one column's positions
+        else:
+            out.append(numbers[0])
     return out
 
 
@@ -198,6 +241,13 @@ def _by_header(
     readings = [r for s in shifts if (r := _at_shift(cells, header, wanted, s)) is not None]
     if not readings:
         return None
+    if len(readings) == 1:  # one shift: nothing to compare, only conflicts to leave out
+        (reading,) = readings
+        return RowRead(
+            tuple(None if v is CONFLICT else v for v in reading),
+            frozenset(i for i, v in enumerate(reading) if v is CONFLICT),
+            True,
+        )
     values: list[Cell | None] = []
     unresolved: set[int] = set()
     for i in range(len(wanted)):

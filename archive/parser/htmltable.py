@@ -25,9 +25,14 @@ _MAX_SPAN = 200
 _WS_RE = re.compile(r"\s+")
 
 
+_NON_DIGIT_RE = re.compile(r"[^\d]")
+
+
 def _span(value: str | None) -> int:
+    if not value:  # no rowspan/colspan attribute, most cells: one
+        return 1
     try:
-        n = int(re.sub(r"[^\d]", "", value or "") or 1)
+        n = int(_NON_DIGIT_RE.sub("", value) or 1)
     except ValueError:
         return 1
     return max(1, min(n, _MAX_SPAN))

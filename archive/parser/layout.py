@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # ---------------------------------------------------------------------------------------------
 # Columns
@@ -146,12 +147,25 @@ def label_columns(key: str) -> int:
     return LABEL_COLUMNS.get(key, 1)
 
 
+# Labels up to this long are matched once and remembered (a row's label, a header cell); longer
+# text (every label of a region joined) is matched afresh rather than filling the cache.
+CACHED_LABEL_CHARS = 200
+
+
 def match_application_labels(label: str) -> list[tuple[int, str]]:
     """Every application row named in a compacted label, as (position, row key), in text order.
 
     One label can name several rows in PDF text, where lines of neighbouring rows interleave.
     The specific sub-row wins over the 其他处理 group header at the same place.
     """
+    if len(label) > CACHED_LABEL_CHARS:  # a region's labels joined: unique, not worth keeping
+        return list(_application_labels.__wrapped__(label))
+    return list(_application_labels(label))
+
+
+@lru_cache(maxsize=4096)
+def _application_labels(label: str) -> tuple[tuple[int, str], ...]:
+    """`match_application_labels`, cached: the same labels are matched row by row, pass by pass."""
     found: list[tuple[int, str]] = []
     for rp in APPLICATION_ROW_PATTERNS:
         for m in rp.pattern.finditer(label):
@@ -162,7 +176,7 @@ def match_application_labels(label: str) -> list[tuple[int, str]]:
     if "other_handling" in keys and keys & set(OTHER_HANDLING_SUBROWS):
         found = [(p, k) for p, k in found if k != "other_handling"]
     # 总计 inside 勾稽 header text is not the total row; it is only a row after the outcome rows.
-    return found
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,13 +222,21 @@ AMOUNT_KEYS = frozenset({"active.fees.amount", "active.procurement.amount"})
 
 def match_active_labels(label: str) -> list[tuple[int, str]]:
     """Every active-table row named in a compacted label, as (position, row key), in text order."""
+    if len(label) > CACHED_LABEL_CHARS:
+        return list(_active_labels.__wrapped__(label))
+    return list(_active_labels(label))
+
+
+@lru_cache(maxsize=4096)
+def _active_labels(label: str) -> tuple[tuple[int, str], ...]:
+    """`match_active_labels`, cached (see `_application_labels`)."""
     found: list[tuple[int, str]] = []
     for rp in ACTIVE_ROW_PATTERNS:
         for m in rp.pattern.finditer(label):
             # 规章 inside 规范性文件? No; but 行政规范性文件 must not also count as 规章.
             found.append((m.start(), rp.key))
     found.sort()
-    return found
+    return tuple(found)
 
 
 # Column headers that only one format has: how the format is told apart.

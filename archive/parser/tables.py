@@ -53,6 +53,17 @@ from archive.report import CellValue
 classify_cell = lru_cache(maxsize=16384)(_classify_cell)
 
 
+@lru_cache(maxsize=4096)
+def _classify_row(texts: tuple[str, ...]) -> tuple[Cell, ...]:
+    return tuple(classify_cell(t) for t in texts)
+
+
+def row_cells(line: Line) -> list[Cell]:
+    """A row's cells classified. A grid row is classified by several passes (its header, its group,
+    the 小计 test, a second pass at another width): one lookup a row instead of one a cell."""
+    return list(_classify_row(tuple(line.cells)))
+
+
 @dataclass(slots=True)
 class Group:
     """A label and the values that follow it."""
@@ -140,15 +151,15 @@ def _grid_group(
     active table (`width` None) a row whose cells go on after its values with more text (two
     label/value pairs on one row) is cut like stream text.
     """
-    cells = [classify_cell(c) for c in line.cells]
-    if not any(c.kind != "text" and (c.kind == "num" or c.text) for c in cells) or (
-        width is not None
-        and any(c.kind == "text" for c in cells[-width:])
-        and not any(c.kind == "num" for c in cells)
+    cells = row_cells(line)
+    kinds = [c.kind for c in cells]
+    has_number = "num" in kinds
+    if not (has_number or any(c.kind == "blank" and c.text for c in cells)) or (
+        width is not None and "text" in kinds[-width:] and not has_number
     ):
         return [Group(compact("".join(c.text for c in cells if c.kind == "text")), [], True, line_no)]
-    label_end = max((i + 1 for i, c in enumerate(cells) if c.kind == "text"), default=0)
-    first_value = next((i for i, c in enumerate(cells) if c.kind == "num"), len(cells))
+    label_end = len(kinds) - kinds[::-1].index("text") if "text" in kinds else 0
+    first_value = kinds.index("num") if has_number else len(cells)
     if width is None and label_end > first_value:
         groups: list[Group] = []
         lead = 0
@@ -197,7 +208,7 @@ def build_groups(
         if line.kind == "grid":
             if previous is None or previous.kind != "grid" or len(previous.cells) != len(line.cells):
                 found, header, shift_above, block_shift = {}, None, None, None  # a new table
-            named = header_cells([classify_cell(c) for c in line.cells], vocabulary) if vocabulary else {}
+            named = header_cells(row_cells(line), vocabulary) if vocabulary else {}
             if named:
                 if header is not None and previous is not None and not _is_header_line(previous, vocabulary):
                     found = {}  # a header again after data rows: a new header (a repeated one)
@@ -214,7 +225,7 @@ def build_groups(
             continue
         previous = line
         if line.kind == "loose":
-            cells = [classify_cell(c) for c in line.cells]
+            cells = row_cells(line)
             while cells and cells[-1].kind == "blank" and not cells[-1].text:  # padding junk at the end
                 cells.pop()
             lead = 0
@@ -244,7 +255,7 @@ def build_groups(
 def _is_header_line(line: Line, vocabulary: str | None) -> bool:
     if vocabulary is None or line.kind != "grid":
         return False
-    return bool(header_cells([classify_cell(c) for c in line.cells], vocabulary))
+    return bool(header_cells(row_cells(line), vocabulary))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,12 +530,13 @@ def _assign(
             continue
         if group.cells:  # a grid row: read by its header's positions, or by content
             shifts = _choose_shift(group, key, prefix)
+            wanted = tuple(cols)
             read = read_row(
-                list(group.cells), group.header, tuple(cols), shifts=shifts,
+                list(group.cells), group.header, wanted, shifts=shifts,
                 add_up=_row_adds_up if anchored else None,
             )  # fmt: skip
-            for i, (col, cell) in enumerate(zip(cols, read.values, strict=True)):
-                cell_key = f"{prefix}.{key}.{col}"
+            keys = _cell_keys(prefix, key, wanted)
+            for i, (cell_key, cell) in enumerate(zip(keys, read.values, strict=True)):
                 result.cells[cell_key] = cell.value if cell is not None else None
                 if i in read.unresolved:
                     result.unresolved.add(cell_key)
@@ -555,6 +567,12 @@ def _assign(
     result.rows_found = seen
 
 
+@lru_cache(maxsize=1024)
+def _cell_keys(prefix: str, row: str, cols: tuple[str, ...]) -> tuple[str, ...]:
+    """`prefix.row.col` for each column: the same few hundred keys, every report."""
+    return tuple(f"{prefix}.{row}.{col}" for col in cols)
+
+
 def _row_runs(lines: list[Line], start: int, end: int, groups: list[Group]) -> list[tuple[list[Cell], int]]:
     """Each row's values, and the most columns they could fill, whatever the table's width.
 
@@ -568,7 +586,7 @@ def _row_runs(lines: list[Line], start: int, end: int, groups: list[Group]) -> l
     for line in lines[start:end]:
         if line.kind != "grid":
             continue
-        cells = [classify_cell(c) for c in line.cells]
+        cells = row_cells(line)
         last_text = max((i for i, c in enumerate(cells) if c.kind == "text"), default=-1)
         after = cells[last_text + 1 :]
         run = list(after)
@@ -749,8 +767,8 @@ def _aligned_text(
         """Whether the row's numbers add up; None when a blank makes it unknowable."""
         if prefix != "applications":
             return None
-        numbers = tuple(c.value if c.kind == "num" else None for c in values)
-        if all(v is not None for v in numbers):
+        numbers = tuple([c.value if c.kind == "num" else None for c in values])
+        if None not in numbers:  # (called for every reading the aligner weighs: kept lean)
             return _row_adds_up(numbers)
         return False if _row_exceeds_total(numbers) else None
 

@@ -73,7 +73,8 @@ def read_lines(text: str) -> list[Line]:
             else:
                 blanks += 1
             continue
-        if "|" in src and not _SEPARATOR_RE.match(src):
+        separator = "---" in src and bool(_SEPARATOR_RE.match(src))  # (no separator lacks a ---)
+        if "|" in src and not separator:
             cells = _split_pipes(src)
             line = Line(" ".join(c for c in cells if c), "loose", cells, blanks)
             line.compact = compact(line.text)
@@ -83,7 +84,7 @@ def read_lines(text: str) -> list[Line]:
             out.append(line)
             blanks = 0
             continue
-        if _SEPARATOR_RE.match(src):
+        if separator:
             continue
         flush_block()
         kind = "tab" if src.startswith("\t") else "text"
