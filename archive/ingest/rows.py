@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 import trafilatura
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from archive.db import (
@@ -161,16 +161,9 @@ def find_report(
     from this run, so reports keep their ids and a parser fix reaches them.
     """
     key = (report.agency, report.year)
-    where = (ReportRow.url == report.url) | (ReportRow.page_url == page_url)
-    if report.agency and report.year:
-        where |= (ReportRow.agency == report.agency) & (ReportRow.year == report.year)
-    # Their versions in the same query's wake, without their data (read only for a repost's numbers).
-    rows = session.scalars(
-        select(ReportRow)
-        .where(where)
-        .order_by(ReportRow.id)
-        .options(selectinload(ReportRow.versions).defer(VersionRow.data))
-    ).all()
+    known = bool(report.agency and report.year)  # else no repost is looked for (NULL matches no row)
+    params = {"url": report.url, "page_url": page_url, "agency": report.agency if known else None}
+    rows = session.scalars(_CANDIDATES, {**params, "year": report.year if known else None}).all()
     at_place = [row for row in rows if row.url == report.url or row.page_url == page_url]
     same_place = [row for row in at_place if (row.agency, row.year) == key]
     reposts = [row for row in rows if report.agency and report.year and (row.agency, row.year) == key]
@@ -189,6 +182,21 @@ def find_report(
     elif same_place:  # a report whose versions are all history: this capture is its current reading
         return same_place[0], True
     return None, True
+
+
+# The reports at a capture's place or of its (agency, year), built once: a reparse asks for each
+# report. Their versions come in the query's wake, without their data (read only for a repost's
+# numbers).
+_CANDIDATES = (
+    select(ReportRow)
+    .where(
+        (ReportRow.url == bindparam("url"))
+        | (ReportRow.page_url == bindparam("page_url"))
+        | ((ReportRow.agency == bindparam("agency")) & (ReportRow.year == bindparam("year")))
+    )
+    .order_by(ReportRow.id)
+    .options(selectinload(ReportRow.versions).defer(VersionRow.data))
+)
 
 
 def store_report(
@@ -230,12 +238,20 @@ def store_report(
 def show(session: Session, report_id: int, capture_id: int, version_id: int) -> None:
     """Record that the capture shows this version of the report (a reparse: now this run's reading
     of it). In SQL, not through the session: the link is never read back while ingesting."""
-    link = REPORT_CAPTURES.c
-    key = (link.report_id == report_id) & (link.capture_id == capture_id)
-    if not session.execute(update(REPORT_CAPTURES).where(key).values(version_id=version_id)).rowcount:
-        session.execute(
-            insert(REPORT_CAPTURES).values(report_id=report_id, capture_id=capture_id, version_id=version_id)
-        )
+    params = {"report": report_id, "capture": capture_id, "version": version_id}
+    if not session.execute(_SHOW_AGAIN, params).rowcount:
+        session.execute(_SHOW, params)
+
+
+_LINK = REPORT_CAPTURES.c
+_SHOW_AGAIN = (
+    update(REPORT_CAPTURES)
+    .where((_LINK.report_id == bindparam("report")) & (_LINK.capture_id == bindparam("capture")))
+    .values(version_id=bindparam("version"))
+)
+_SHOW = insert(REPORT_CAPTURES).values(
+    report_id=bindparam("report"), capture_id=bindparam("capture"), version_id=bindparam("version")
+)
 
 
 def seen_earlier(session: Session, page_url: str, when: datetime) -> None:
