@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import zlib
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
-from pathlib import Path
 
 import trafilatura
 from sqlalchemy import delete, insert, select
@@ -89,12 +89,17 @@ def document_extractor() -> str:
 
 @cache
 def _reading_digest() -> str:
+    """A digest of READING_MODULES' source, through their loaders: from files, or from the zipped
+    egg Scrapyd runs the project from (where there is no file to read)."""
     digest = hashlib.sha256()
     for name in READING_MODULES:
         spec = find_spec(name)
-        if spec is None or spec.origin is None:
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "get_source"):
             raise RuntimeError(f"reading module {name} not found")
-        digest.update(name.encode() + b"\0" + Path(spec.origin).read_bytes() + b"\0")
+        source = loader.get_source(name)
+        code = source.encode() if source is not None else marshal.dumps(loader.get_code(name))
+        digest.update(name.encode() + b"\0" + code + b"\0")
     return digest.hexdigest()[:12]
 
 

@@ -73,6 +73,27 @@ def test_database_schema_is_created_by_alembic_at_any_url(tmp_path: Path) -> Non
     assert version == [("0003",)]
 
 
+def test_a_store_at_head_is_opened_without_alembic_and_an_older_one_is_upgraded(tmp_path: Path) -> None:
+    """The head is read from the migration scripts (one query then tells a store is current): it
+    must be the head Alembic finds, and a store one migration behind must still be upgraded."""
+    from alembic.script import ScriptDirectory
+
+    from archive.db import head_revision, migrations_directory
+
+    with migrations_directory() as directory:
+        assert head_revision() == ScriptDirectory(str(directory)).get_current_head()
+    db = tmp_path / "store.db"
+    open_database(f"sqlite:///{db}").dispose()
+    with sqlite3.connect(db) as conn:  # as a store left by the release before text_cache came
+        conn.execute("drop table text_cache")
+        conn.execute("update alembic_version set version_num = '0002'")
+    open_database(f"sqlite:///{db}").dispose()
+    with sqlite3.connect(db) as conn:
+        tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
+        version = conn.execute("select version_num from alembic_version").fetchall()
+    assert "text_cache" in tables and version == [(head_revision(),)]
+
+
 def test_parse_command_on_a_seed_matches_its_gold() -> None:
     import json
     import os
