@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
-import trafilatura
-from trafilatura.settings import DEFAULT_CONFIG
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
 from archive.dom import browser_dom
@@ -341,6 +341,8 @@ def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> 
         if el.getparent() is not None:  # (an ancestor may have gone already)
             el.drop_tree()
     body = _content_tree(tree)
+    import trafilatura  # here, not at the top: a reparse of kept readings never extracts (0.2 s)
+
     text = trafilatura.extract(
         body,
         url=url,
@@ -353,7 +355,7 @@ def extract_page(html: str, url: str | None = None, encoding: str = "utf-8") -> 
         deduplicate=False,
         fast=True,
         prune_xpath=PRUNE_XPATHS,
-        config=_CONFIG,
+        config=_config(),
     )
     lines = [line.rstrip() for line in (text or "").splitlines()]
     lines = [line for line in lines if not _FURNITURE_LINE.match(line)]
@@ -387,7 +389,10 @@ def _content_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return tree
 
 
-def _make_config():
+@functools.cache
+def _config() -> Any:
+    from trafilatura.settings import DEFAULT_CONFIG
+
     config = copy.deepcopy(DEFAULT_CONFIG)
     # Short notices are normal on gov portals; and htmldate misreads 2024年1月25日 as 2024-01-01.
     config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = "50"
@@ -396,4 +401,10 @@ def _make_config():
     return config
 
 
-_CONFIG = _make_config()
+def __getattr__(name: str) -> Any:
+    """`archive.extract.trafilatura`, imported when first asked for (as tests do, to count calls)."""
+    if name == "trafilatura":
+        import trafilatura
+
+        return trafilatura
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,7 +39,6 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 
-import trafilatura
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -79,7 +78,7 @@ READING_MODULES = (
 
 def page_extractor() -> str:
     """The cache key's version for pages: the reading code's (by hand and by digest) and trafilatura's."""
-    return f"page {EXTRACTOR_VERSION}; trafilatura {trafilatura.__version__}; code {_reading_digest()}"
+    return f"page {EXTRACTOR_VERSION}; trafilatura {version('trafilatura')}; code {_reading_digest()}"
 
 
 def document_extractor() -> str:

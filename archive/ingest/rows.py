@@ -18,9 +18,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from importlib.metadata import version
 from typing import Literal
 
-import trafilatura
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -46,7 +46,7 @@ log = logging.getLogger("archive.ingest")
 # version row records the parse run, and the run records this.
 PARSER_VERSION = "2"
 REPORT_CAPTURES = ReportCapture.__table__
-EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+EXTRACTOR = f"trafilatura {version('trafilatura')}"
 
 Outcome = Literal["capture", "report", "version", "unchanged", "failure", "blocked", "column_empty"]
 
