@@ -593,3 +593,39 @@ def test_the_ocr_cache_serves_the_same_page_and_not_a_changed_one(
     monkeypatch.setattr(cache, "code_version", lambda: "changed")  # the OCR code changed: afresh
     cache.cached_reading(page, "engine 1", read, PageReading)
     assert len(calls) == 7
+
+
+def test_a_picture_page_stored_before_its_report_existed_still_says_when_it_was_first_seen(
+    ready: None, tmp_path: Path
+) -> None:
+    """The other order of the test above: the killed worker had stored its 08:00 capture of the
+    图片版 page (no report yet: its pictures were not stored); another worker fetched the page and
+    its pictures at 09:00 and stored the report. The report was first seen at 08:00."""
+    from archive.catchup import catch_up_store
+    from archive.db import open_database
+    from archive.export import iter_export_records
+    from archive.warcstore import WarcStore
+
+    scanned = scan(random.Random(2))
+    title = f"{scanned.expected.agency}{scanned.expected.year}年政府信息公开工作年度报告（图片版）"
+    base = "http://www.qhx.gov.cn/zwgk/nb/202402/"
+    body = "".join(f'<p><img src="./W{n}.jpg" width="600" /></p>' for n in range(len(scanned.pages)))
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>"
+    ).encode()
+    early, late = datetime(2024, 2, 18, 8, tzinfo=UTC), datetime(2024, 2, 18, 9, tzinfo=UTC)
+    killed = WarcStore(tmp_path / "w1" / "warc")
+    capture(killed, base + "t1.html", page, early)
+    killed.close()
+    other = WarcStore(tmp_path / "w2" / "warc")
+    capture(other, base + "t1.html", page, late)
+    for n, picture in enumerate(scanned.pages):
+        capture(other, f"{base}W{n}.jpg", to_jpeg(picture), late, [("Content-Type", "image/jpeg")])
+    other.close()
+    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+    catch_up_store(engine, tmp_path / "w1" / "warc")  # the page, before the kill: no report yet
+    assert list(iter_export_records(engine)) == []
+    catch_up_store(engine, tmp_path / "w2" / "warc")
+    (record,) = iter_export_records(engine)
+    assert record["first_seen"].startswith("2024-02-18T08:00")

@@ -11,6 +11,8 @@ photo in a text report) is never OCR'd.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from archive.conversions import Conversions, document_text_of
 from archive.db import Capture, Failure, PageLink, ParseRun
 from archive.extract import METADATA_LABELS, ExtractionError
 from archive.ingest.links import link_before, page_document, reads_for
-from archive.ingest.rows import IngestResult, fail, store_document, store_report
+from archive.ingest.rows import IngestResult, fail, seen_earlier, store_document, store_report
 from archive.ocr.trust import distrust_ocr
 from archive.parser import parse_report
 from archive.report import NotAReport
@@ -40,6 +42,11 @@ def scanned_page_link(session: Session, record: StoredResponse, run: ParseRun) -
     # The page's failure as this run sees it: its own, or a live crawl's (a crawl resumed after an
     # interruption is a run of its own, and the page may have been read before the interruption).
     return link if any(SCANNED_PAGE in reason and reads_for(other, run) for reason, other in failed) else None
+
+
+def _in_archive(warc_dir: Path, filename: str) -> bool:
+    """Whether the WARC file is in this archive, by its final name or while it is written."""
+    return (warc_dir / filename).exists() or (warc_dir / f"{filename}.open").exists()
 
 
 def ingest_scanned_page(
@@ -64,13 +71,14 @@ def ingest_scanned_page(
     here = (record.ref.filename, record.ref.offset)
     captures = []
     for url in urls:
+        # Only captures in this archive can be read: in a shared crawl another worker's are in its own.
         found = [
             c for c in session.scalars(select(Capture).where(Capture.url == url, Capture.status == 200)).all()
-            if (c.warc_filename, c.warc_offset) <= here
+            if (c.warc_filename, c.warc_offset) <= here and _in_archive(conversions.warc_dir, c.warc_filename)
         ]  # fmt: skip
         if not found:
             return IngestResult(
-                "capture", record.url, reason=f"picture of a 图片版 page; {url} not yet archived"
+                "capture", record.url, reason=f"picture of a 图片版 page; {url} not yet archived here"
             )
         captures.append(max(found, key=lambda c: (c.warc_filename, c.warc_offset)))
     texts, pages = [], 0
@@ -102,6 +110,16 @@ def ingest_scanned_page(
     distrust_ocr(report, converter)
     report.url = page.url
     result = store_report(session, document, capture, report, page_url=page.url, run=run)
+    # First seen when its page was: a capture of it stored before the report existed (a worker
+    # killed before it stored the pictures it archived, whose page another worker fetched again).
+    earlier = session.scalars(
+        select(Capture.fetched_at)
+        .join(Failure, Failure.capture_id == Capture.id)
+        .where(Capture.url == page.url, Failure.reason.contains(SCANNED_PAGE))
+        .distinct()
+    ).all()
+    for when in earlier:
+        seen_earlier(session, page.url, when)
     return IngestResult(
         result.outcome, result.url, result.reason, result.report, ocr_pages=pages, recovers_failure=True
     )
