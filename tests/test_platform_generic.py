@@ -206,3 +206,21 @@ def test_spreadsheets_linked_from_a_report_page_are_attachments() -> None:
     budget = page.replace("2024年政府信息公开工作年度报告", "2025年部门预算")
     found = kinds(HOST + "/zfxxgk/czyjs/202502/t20250208_1301.html", budget)
     assert not [p for p in found if p.endswith((".xls", ".xlsx", ".et"))]
+
+
+def test_anchor_text_is_read_as_xpath_normalize_space_reads_it() -> None:
+    """The generic adapter reads anchors off the lxml tree: their text must be XPath's
+    normalize-space(string()), which keeps NBSP and U+3000 and skips comments, but joins nested
+    elements' text and scripts'."""
+    from parsel import Selector
+
+    from crawler.platforms.generic import normalize_space
+
+    html = (
+        "<html><body><a href='/a'> \n某县<!-- 注释 -->2023年<b>政府信息公开</b>\u3000工作\xa0年度报告<?pi x?>"
+        "<script>s</script>\t</a><a href='/b'><img alt='x'></a><a href='/c'>\r\n 下一页 </a></body></html>"
+    )
+    selector = Selector(text=html)
+    by_xpath = [a.xpath("normalize-space(string())").get() for a in selector.xpath("//a[@href]")]
+    by_tree = [normalize_space("".join(a.itertext())) for a in selector.root.iter("a")]
+    assert by_tree == by_xpath and by_xpath[0] == "某县2023年政府信息公开\u3000工作\xa0年度报告s"

@@ -36,16 +36,18 @@ class _Generic:
         on_report_page = is_report_title(page.title)
         on_report_column = in_report_column(page.names, page.breadcrumb)
         found = []
-        for anchor in page.selector.xpath("//a[@href]"):
-            href = (anchor.attrib.get("href") or "").strip()
+        # The anchors of the parsed tree itself: a parsel Selector made for each of a page's few
+        # hundred anchors cost the crawl more than deciding what they are.
+        for anchor in page.selector.root.iter("a"):
+            href = (anchor.get("href") or "").strip()
             if not href or href.lower().startswith(_NON_HTTP):
                 continue
             url = absolute(page.url, href)
             if url is None:
                 continue
             path = urlsplit(url).path
-            text = anchor.xpath("normalize-space(string())").get() or ""
-            title = (anchor.attrib.get("title") or "").strip()
+            text = normalize_space("".join(anchor.itertext()))
+            title = (anchor.get("title") or "").strip()
             link = classify_anchor(url, path, text, title, on_report_page, on_report_column)
             if link is not None:
                 found.append(link)
@@ -78,6 +80,14 @@ def classify_anchor(
     if is_navigation(text or title, url):
         return Link(url, "navigation", text or title)
     return None
+
+
+_XML_SPACE = re.compile(r"[ \t\n\r]+")
+
+
+def normalize_space(text: str) -> str:
+    """XPath's normalize-space(): runs of XML whitespace (not NBSP nor U+3000) made one space."""
+    return _XML_SPACE.sub(" ", text).strip(" \t\n\r")
 
 
 def absolute(base: str, href: str) -> str | None:
