@@ -49,7 +49,6 @@ from archive.extract import EXTRACTOR_VERSION
 __all__ = [
     "READING_MODULES",
     "document_extractor",
-    "load_document",
     "load_kept",
     "load_page",
     "page_extractor",
@@ -122,12 +121,6 @@ def save_page(session: Session, record_id: str, reading: dict, *, new: bool = Fa
     """Keep what the current reading code made of a page (replacing what it kept before, unless the
     record is `new` to the store: then there is nothing to replace)."""
     _save(session, record_id, page_extractor(), "page", reading, new=new)
-
-
-def load_document(session: Session, record_id: str) -> DocumentText | None:
-    """The kept text of the attachment in record `record_id` by the current readers, or None."""
-    data = _load(session, record_id, document_extractor())
-    return None if data is None else _document(data)
 
 
 def _document(data: dict) -> DocumentText:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from sqlalchemy.engine import Engine
 
 from archive.ocr.layout import UNREADABLE, Box, grid_row, page_text, split_at_rules
 from archive.ocr.scan import find_tables, grey, skew_angle
@@ -405,16 +406,10 @@ def test_a_page_of_pictures_is_read_as_its_report(ready: None, tmp_path: Path) -
     assert {k for k, v in record["cells"].items() if v is not None} <= set(record["quality"]["inferred"])
 
 
-def test_a_picture_page_stored_late_from_another_archive_keeps_when_it_was_first_seen(
-    ready: None, tmp_path: Path
-) -> None:
-    """A cluster's two workers: one archived the 图片版 page at 08:00 and was killed before storing
-    it; the other fetched the page again at 09:00 with its pictures, and stored the report. The
-    first worker's catch-up finds its capture (its pictures are not in its archive): the report was
-    still first seen at 08:00, as the reparse of both archives together says."""
-    from archive.catchup import catch_up_store
+def _two_workers_archives(tmp_path: Path) -> Engine:
+    """A cluster's two workers' archives of one 图片版 page: w1 (killed) holds the page fetched at
+    08:00; w2 the page fetched again at 09:00 with its pictures. Returns an empty store."""
     from archive.db import open_database
-    from archive.export import iter_export_records
     from archive.warcstore import WarcStore
 
     scanned = scan(random.Random(2))
@@ -434,7 +429,20 @@ def test_a_picture_page_stored_late_from_another_archive_keeps_when_it_was_first
     for n, picture in enumerate(scanned.pages):
         capture(other, f"{base}W{n}.jpg", to_jpeg(picture), late, [("Content-Type", "image/jpeg")])
     other.close()
-    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+    return open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+
+
+def test_a_picture_page_stored_late_from_another_archive_keeps_when_it_was_first_seen(
+    ready: None, tmp_path: Path
+) -> None:
+    """A cluster's two workers: one archived the 图片版 page at 08:00 and was killed before storing
+    it; the other fetched the page again at 09:00 with its pictures, and stored the report. The
+    first worker's catch-up finds its capture (its pictures are not in its archive): the report was
+    still first seen at 08:00, as the reparse of both archives together says."""
+    from archive.catchup import catch_up_store
+    from archive.export import iter_export_records
+
+    engine = _two_workers_archives(tmp_path)
     catch_up_store(engine, tmp_path / "w2" / "warc")
     (record,) = iter_export_records(engine)
     assert record["first_seen"].startswith("2024-02-18T09:00")
@@ -602,28 +610,9 @@ def test_a_picture_page_stored_before_its_report_existed_still_says_when_it_was_
     图片版 page (no report yet: its pictures were not stored); another worker fetched the page and
     its pictures at 09:00 and stored the report. The report was first seen at 08:00."""
     from archive.catchup import catch_up_store
-    from archive.db import open_database
     from archive.export import iter_export_records
-    from archive.warcstore import WarcStore
 
-    scanned = scan(random.Random(2))
-    title = f"{scanned.expected.agency}{scanned.expected.year}年政府信息公开工作年度报告（图片版）"
-    base = "http://www.qhx.gov.cn/zwgk/nb/202402/"
-    body = "".join(f'<p><img src="./W{n}.jpg" width="600" /></p>' for n in range(len(scanned.pages)))
-    page = (
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head>"
-        f"<body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>"
-    ).encode()
-    early, late = datetime(2024, 2, 18, 8, tzinfo=UTC), datetime(2024, 2, 18, 9, tzinfo=UTC)
-    killed = WarcStore(tmp_path / "w1" / "warc")
-    capture(killed, base + "t1.html", page, early)
-    killed.close()
-    other = WarcStore(tmp_path / "w2" / "warc")
-    capture(other, base + "t1.html", page, late)
-    for n, picture in enumerate(scanned.pages):
-        capture(other, f"{base}W{n}.jpg", to_jpeg(picture), late, [("Content-Type", "image/jpeg")])
-    other.close()
-    engine = open_database(f"sqlite:///{tmp_path / 'nianbao.sqlite'}")
+    engine = _two_workers_archives(tmp_path)
     catch_up_store(engine, tmp_path / "w1" / "warc")  # the page, before the kill: no report yet
     assert list(iter_export_records(engine)) == []
     catch_up_store(engine, tmp_path / "w2" / "warc")

@@ -11,8 +11,6 @@ photo in a text report) is never OCR'd.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +22,7 @@ from archive.ingest.rows import IngestResult, fail, seen_earlier, store_document
 from archive.ocr.trust import distrust_ocr
 from archive.parser import parse_report
 from archive.report import NotAReport
-from archive.warcstore import StoredResponse, read_record
+from archive.warcstore import StoredResponse, holds_file, read_record
 
 SCANNED_PAGE = "图片版"  # the page's extraction failure names it so (`archive.extract`)
 
@@ -42,11 +40,6 @@ def scanned_page_link(session: Session, record: StoredResponse, run: ParseRun) -
     # The page's failure as this run sees it: its own, or a live crawl's (a crawl resumed after an
     # interruption is a run of its own, and the page may have been read before the interruption).
     return link if any(SCANNED_PAGE in reason and reads_for(other, run) for reason, other in failed) else None
-
-
-def _in_archive(warc_dir: Path, filename: str) -> bool:
-    """Whether the WARC file is in this archive, by its final name or while it is written."""
-    return (warc_dir / filename).exists() or (warc_dir / f"{filename}.open").exists()
 
 
 def ingest_scanned_page(
@@ -74,7 +67,7 @@ def ingest_scanned_page(
         # Only captures in this archive can be read: in a shared crawl another worker's are in its own.
         found = [
             c for c in session.scalars(select(Capture).where(Capture.url == url, Capture.status == 200)).all()
-            if (c.warc_filename, c.warc_offset) <= here and _in_archive(conversions.warc_dir, c.warc_filename)
+            if (c.warc_filename, c.warc_offset) <= here and holds_file(conversions.warc_dir, c.warc_filename)
         ]  # fmt: skip
         if not found:
             return IngestResult(

@@ -55,7 +55,7 @@ The package is one module a job: `records` (the plain data and file names), `wri
 
 from __future__ import annotations
 
-from archive.warcstore.reader import iter_records, read_record
+from archive.warcstore.reader import holds_file, iter_records, read_record
 from archive.warcstore.records import (
     CAPTURE_TYPES,
     DROPPED_FIELD,
@@ -84,6 +84,7 @@ __all__ = [
     "WarcStore",
     "discard_staging",
     "headers_without",
+    "holds_file",
     "iter_records",
     "read_record",
     "recover",

@@ -177,10 +177,19 @@ def iter_records(
         yield from _iter_file(path, tuple(types), offset)
 
 
+_EITHER = ("", ".open", "")  # suffixes of a file's names, in the order a writer renames it
+
+
+def holds_file(directory: Path, filename: str) -> bool:
+    """Whether `directory` holds the WARC file `filename`, by its final name or while it is written
+    (another archive's file, e.g. a cluster worker's, is not here)."""
+    return any((Path(directory) / (filename + suffix)).exists() for suffix in _EITHER)
+
+
 def _open_either(directory: Path, filename: str) -> BinaryIO:
     """The file by its final name, or by its ``.open`` name while it is written: tried in the order
     a writer renames it (``.open`` → final), so a rename between two tries is never missed."""
-    for name in (filename, filename + ".open", filename):
+    for name in (filename + suffix for suffix in _EITHER):
         try:
             return open(directory / name, "rb")
         except FileNotFoundError:
