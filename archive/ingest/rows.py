@@ -22,7 +22,8 @@ from importlib.metadata import version
 from typing import Literal
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.db import (
     Capture,
@@ -34,7 +35,8 @@ from archive.db import (
     ReportCapture,
     ReportRow,
     VersionRow,
-    insert_many,
+    insert_columns,
+    insert_row,
     without_nul,
 )
 from archive.report import Report
@@ -111,9 +113,7 @@ def store_document(
         capture_id=capture.id, parse_run_id=run.id, url=url, page_url=page_url, kind=kind, encoding=encoding,
         title=title, page_metadata=metadata, spam=spam or [], text=text, extractor=EXTRACTOR,
     )  # fmt: skip
-    session.add(document)
-    session.flush()
-    return document
+    return insert_row(session, document)
 
 
 def fail(
@@ -163,17 +163,22 @@ def find_report(
     key = (report.agency, report.year)
     known = bool(report.agency and report.year)  # else no repost is looked for (NULL matches no row)
     params = {"url": report.url, "page_url": page_url, "agency": report.agency if known else None}
-    rows = session.scalars(_CANDIDATES, {**params, "year": report.year if known else None}).all()
+    rows = session.scalars(_CANDIDATES, {**params, "year": report.year if known else None}).unique().all()
     at_place = [row for row in rows if row.url == report.url or row.page_url == page_url]
     same_place = [row for row in at_place if (row.agency, row.year) == key]
     reposts = [row for row in rows if report.agency and report.year and (row.agency, row.year) == key]
     for row in same_place:
         if current_version(row, run) is not None:
             return row, True
-    data = report.to_dict()
-    held = [(row, current_version(row, run)) for row in reposts]
-    for row, latest in held:
-        if latest is not None and (latest.digest == digest or _same_numbers(latest.data or {}, data)):
+    data = None  # the report's export, made only to compare a repost's numbers
+    for row in reposts:
+        latest = current_version(row, run)
+        if latest is None:
+            continue
+        if latest.digest == digest:
+            return row, True
+        data = data or report.to_dict()
+        if _same_numbers(latest.data or {}, data):
             return row, True
     if run.kind == "reparse":  # an older parser's identity fields are only a hint
         for row in (*same_place, *reposts, *at_place):
@@ -185,8 +190,8 @@ def find_report(
 
 
 # The reports at a capture's place or of its (agency, year), built once: a reparse asks for each
-# report. Their versions come in the query's wake, without their data (read only for a repost's
-# numbers).
+# report. Their versions come joined to them, without their data (read only for a repost's
+# numbers): one query, not selectin's two (~0.6 → 0.25 ms).
 _CANDIDATES = (
     select(ReportRow)
     .where(
@@ -195,7 +200,7 @@ _CANDIDATES = (
         | ((ReportRow.agency == bindparam("agency")) & (ReportRow.year == bindparam("year")))
     )
     .order_by(ReportRow.id)
-    .options(selectinload(ReportRow.versions).defer(VersionRow.data))
+    .options(joinedload(ReportRow.versions).defer(VersionRow.data))
 )
 
 
@@ -213,10 +218,12 @@ def store_report(
         session.add(row)
         session.flush()
     elif not held:  # a reparse takes the report over: its identity as this run reads it
-        row.url, row.page_url, row.title = report.url, page_url, report.title
-        row.agency, row.year, row.first_seen = report.agency, report.year, capture.fetched_at
+        _update(
+            row, url=report.url, page_url=page_url, title=report.title, agency=report.agency,
+            year=report.year, first_seen=capture.fetched_at,
+        )  # fmt: skip
     else:  # captures reach the store out of order (several ingest or crawl workers): the earliest
-        row.first_seen = _earliest(row.first_seen, capture.fetched_at)
+        _update(row, first_seen=_earliest(row.first_seen, capture.fetched_at))
     latest = current_version(row, run)
     same_document = current_version(row, run, document_url=document.url)
     if latest is not None and (same_document is None or same_document.digest == digest):
@@ -224,15 +231,25 @@ def store_report(
         # rendition of it (the PDF attached to a parsed page, a repost at another URL). Edits are
         # told only within one document, so two renditions never pass for an edit.
         version, outcome = latest, "unchanged"
-        version.first_seen = _earliest(version.first_seen, capture.fetched_at)
+        _update(version, first_seen=_earliest(version.first_seen, capture.fetched_at))
     else:
         outcome = "version" if latest is not None else "report"
         version = new_version(document, report, data, digest, capture, run)
-        row.versions.append(version)
-        session.flush()
+        version.report_id = row.id
+        insert_row(session, version)
+        set_committed_value(row, "versions", [*row.versions, version])
         store_numbers(session, version, report)
     show(session, row.id, capture.id, version.id)
     return IngestResult(outcome, capture.url, report=report)
+
+
+def _update(row: ReportRow | VersionRow, **values: object) -> None:
+    """Set the attributes whose value changes (as the flush compares them): a reparse mostly
+    rewrites a report's identity as it was, and an object set to its own values is still flushed,
+    for nothing (~1 ms a report)."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def show(session: Session, report_id: int, capture_id: int, version_id: int) -> None:
@@ -309,15 +326,22 @@ def new_version(
 
 
 def store_numbers(session: Session, version: VersionRow, report: Report) -> None:
-    """The version's cells and checks, a few hundred rows, inserted in bulk: as ORM objects they
-    cost a reparse more than parsing the report does."""
-    cells = [{"version_id": version.id, "key": k, "value": _decimal(v)} for k, v in report.cells.items()]
-    checks = [
-        {"version_id": version.id, "rule": c.rule, "column": c.column, "ok": c.ok, "detail": c.detail}
-        for c in report.checks
-    ]
-    insert_many(session, CellRow.__table__, cells)  # keys are the parser's own names: no NUL to strip
-    insert_many(session, CheckRow.__table__, without_nul(checks))
+    """The version's cells and checks, a few hundred rows, inserted in bulk and column by column:
+    as ORM objects (or a dict a row) they cost a reparse more than parsing the report does."""
+    cells = report.cells
+    insert_columns(
+        session, CellRow.__table__,  # keys are the parser's own names: no NUL to strip
+        {"version_id": [version.id] * len(cells), "key": list(cells), "value": list(cells.values())},
+    )  # fmt: skip
+    checks = report.checks
+    insert_columns(
+        session, CheckRow.__table__,
+        {
+            "version_id": [version.id] * len(checks), "rule": [c.rule for c in checks],
+            "column": [c.column for c in checks], "ok": [c.ok for c in checks],
+            "detail": without_nul([c.detail for c in checks]),
+        },
+    )  # fmt: skip
 
 
 def _decimal(value: int | Decimal | None) -> Decimal | None:
