@@ -22,6 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warcstore import (
+    CAPTURE_TYPES,
     DROPPED_FIELD,
     RECONSTRUCTED_FIELD,
     HttpExchange,
@@ -429,6 +430,54 @@ def test_revisit_and_resource_records(tmp_path: Path) -> None:
     assert stored[resource.record_id].headers == [("Content-Type", "text/html; charset=utf-8")]
     for s in stored.values():
         assert read_record(tmp_path, s.ref.filename, s.ref.offset) == s
+
+
+def test_iteration_reads_what_warcio_reads_from_every_record_boundary(tmp_path: Path) -> None:
+    """`iter_records` reads with FastWARC, `read_record` with warcio: every record of every type, the
+    iteration begun at any record boundary, and each record's length (where the next one starts,
+    the file's end for the last) must be what warcio reads, in a file as in a torn .open copy."""
+    every_type = ("warcinfo", "request", "response", "revisit", "resource", "metadata", "conversion")
+    with WarcStore(tmp_path / "a") as store:
+        original = store.write_exchange(GZ_EXCHANGE)
+        store.write_revisit(
+            exchange(GZ_EXCHANGE.url, b"", status=304, response_headers=[("ETag", '"1"')]),
+            profile="server-not-modified", refers_to=original, refers_to_uri=GZ_EXCHANGE.url,
+        )  # fmt: skip
+        store.write_resource(
+            "urn:nianbao:dom:" + GZ_EXCHANGE.url, "<p>渲染后</p>".encode(), "text/html; charset=utf-8",
+            refers_to=original.record_id, fetched_at=WHEN,
+        )  # fmt: skip
+        store.write_metadata(
+            GBK_EXCHANGE.url, [("nianbao-failure", "timeout"), ("nianbao-failure", "again")], fetched_at=WHEN
+        )
+        store.write_exchange(GBK_EXCHANGE)
+        store.write_conversion(
+            GZ_EXCHANGE.url, "第一页\n第二页", refers_to=original.record_id,
+            fields={"WARC-Nianbao-Converter": "rapidocr 1.4.4"}, fetched_at=WHEN,
+        )  # fmt: skip
+        store.write_exchange(POST_EXCHANGE)
+    (path,) = warc_files(tmp_path / "a")
+    by_warcio = []
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh, no_record_parse=True)
+        for rec in it:
+            rec.raw_stream.read()
+            by_warcio.append((rec.rec_type, it.get_record_offset(), it.get_record_length()))
+    stored = list(iter_records(tmp_path / "a", types=every_type))
+    assert [(s.record_type, s.ref.offset, s.ref.length) for s in stored] == by_warcio
+    assert sum(s.ref.length for s in stored) == path.stat().st_size
+    for i, s in enumerate(stored):
+        assert read_record(tmp_path / "a", s.ref.filename, s.ref.offset) == s
+        assert (
+            list(iter_records(tmp_path / "a", types=every_type, start={path.name: s.ref.offset}))
+            == stored[i:]
+        )
+    assert list(iter_records(tmp_path / "a")) == [s for s in stored if s.record_type in CAPTURE_TYPES]
+
+    # A crash's copy, torn inside the conversion record: the records before it, the same.
+    conversion = next(s for s in stored if s.record_type == "conversion")
+    truncated_copy(path, tmp_path / "b", conversion.ref.offset + conversion.ref.length // 2)
+    assert list(iter_records(tmp_path / "b", types=every_type)) == stored[: stored.index(conversion)]
 
 
 # --------------------------------------------------------------------------- crashes

@@ -6,13 +6,14 @@ torn tail is never an exception. Bodies are decoded within the bounds of `archiv
 
 from __future__ import annotations
 
+import os
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_datetime
 
 from archive.limits import TooLarge, decode_content
@@ -109,55 +110,66 @@ def _parse_http_block(block: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, headers, rest
 
 
-def _stored(rec: ArcWarcRecord, block: bytes, filename: str, offset: int, length: int) -> StoredResponse:
-    h = rec.rec_headers
+def _stored(
+    rec_type: str, header: Callable[[str], str | None], block: bytes, filename: str, offset: int, length: int
+) -> StoredResponse:
+    """The record of type `rec_type` whose WARC header `header` reads, its block read."""
     ref = RecordRef(
         filename=filename,
         offset=offset,
         length=length,
-        record_id=h.get_header("WARC-Record-ID"),
-        warc_date=h.get_header("WARC-Date"),
-        payload_digest=h.get_header("WARC-Payload-Digest"),
+        record_id=header("WARC-Record-ID"),
+        warc_date=header("WARC-Date"),
+        payload_digest=header("WARC-Payload-Digest"),
     )
-    if rec.rec_type in ("resource", "metadata"):  # no HTTP block; metadata has no status either
-        status, raw = (200 if rec.rec_type == "resource" else 0), block
-        headers = [("Content-Type", h.get_header("Content-Type") or "application/octet-stream")]
-        link = "WARC-Concurrent-To" if rec.rec_type == "resource" else "WARC-Refers-To"
-        body, refers_to, body_error = raw, h.get_header(link), None
+    if rec_type in ("resource", "metadata"):  # no HTTP block; metadata has no status either
+        status, raw = (200 if rec_type == "resource" else 0), block
+        headers = [("Content-Type", header("Content-Type") or "application/octet-stream")]
+        link = "WARC-Concurrent-To" if rec_type == "resource" else "WARC-Refers-To"
+        body, refers_to, body_error = raw, header(link), None
     else:
         status, headers, raw = _parse_http_block(block)
         body, body_error = _decode_body(headers, raw) if raw else (b"", None)
-        refers_to = h.get_header("WARC-Refers-To")
+        refers_to = header("WARC-Refers-To")
     return StoredResponse(
         ref=ref,
-        url=h.get_header("WARC-Target-URI") or "",
+        url=header("WARC-Target-URI") or "",
         status=status,
         headers=headers,
         body=body,
         raw_body=raw,
-        record_type=rec.rec_type,
-        fetched_at=iso_date_to_datetime(h.get_header("WARC-Date"), tz_aware=True),
+        record_type=rec_type,
+        fetched_at=iso_date_to_datetime(header("WARC-Date"), tz_aware=True),
         refers_to=refers_to,
-        reconstructed=tuple(
-            i.strip() for i in (h.get_header(RECONSTRUCTED_FIELD) or "").split(",") if i.strip()
-        ),
+        reconstructed=tuple(i.strip() for i in (header(RECONSTRUCTED_FIELD) or "").split(",") if i.strip()),
         body_error=body_error,
     )
 
 
 def _iter_file(path: Path, types: tuple[str, ...], start: int = 0) -> Iterator[StoredResponse]:
+    """The file's records of `types` from the record boundary `start`, read with FastWARC.
+
+    FastWARC (Rust) reads a file about five times faster than warcio, which stays the writer and
+    reads single records (`read_record`); the two read the same blocks at the same offsets (tested).
+    A record's length is where the next one starts (the file's readable end for the last), so
+    each is handed on once the next is found: its block is read before the reader moves on.
+    """
     with open(path, "rb") as fh:
-        stream: BinaryIO | Bounded = fh
-        if path.name.endswith(OPEN_SUFFIX):  # may be torn (crash) or still growing (live writer)
-            limit = complete_length(fh)
-            stream = Bounded(fh, limit)
+        # An .open file may be torn (crash) or still growing (live writer): its complete members only.
+        end = complete_length(fh) if path.name.endswith(OPEN_SUFFIX) else os.fstat(fh.fileno()).st_size
         fh.seek(start)
-        it = ArchiveIterator(stream, no_record_parse=True)
-        for rec in it:
-            if rec.rec_type not in types:
-                continue
-            block = rec.raw_stream.read()
-            yield _stored(rec, block, final_name(path.name), it.get_record_offset(), it.get_record_length())
+        name = final_name(path.name)
+        held: tuple[str, Callable[[str], str | None], bytes, int] | None = None
+        for rec in FastArchiveIterator(Bounded(fh, end), parse_http=False, max_content_length=None):
+            offset = rec.stream_pos
+            if held is not None:
+                yield _stored(*held[:3], name, held[3], offset - held[3])
+                held = None
+            rec_type = rec.headers.get("WARC-Type") or ""
+            if rec_type in types:
+                held = (rec_type, rec.headers.get, rec.reader.read(), offset)
+        if held is not None:
+            yield _stored(*held[:3], name, held[3], end - held[3])
 
 
 def iter_records(
@@ -211,4 +223,5 @@ def read_record(directory: Path, filename: str, offset: int) -> StoredResponse:
         it = ArchiveIterator(Bounded(fh, end), no_record_parse=True)
         rec = next(it)
         block = rec.raw_stream.read()
-        return _stored(rec, block, final_name(path.name), offset, it.get_record_length())
+        header = rec.rec_headers.get_header
+        return _stored(rec.rec_type, header, block, final_name(path.name), offset, it.get_record_length())
