@@ -35,7 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -49,26 +49,19 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
-    Table,
     Text,
-    bindparam,
     create_engine,
     event,
-    insert,
 )
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
-    Session,
-    make_transient_to_detached,
     mapped_column,
     relationship,
     sessionmaker,
 )
-from sqlalchemy.sql.dml import Insert
 
 DB_ENV = "NIANBAO_DB"
 WRITE_OPTION = "nianbao_write"  # execution option of write sessions: BEGIN IMMEDIATE on SQLite
@@ -79,9 +72,6 @@ ParsedNumber = Numeric(18, 2).with_variant(Numeric(), "postgresql")
 
 class Base(DeclarativeBase):
     pass
-
-
-B = TypeVar("B", bound=Base)
 
 
 class ParseRun(Base):
@@ -303,82 +293,6 @@ def without_nul(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(without_nul(v) for v in value)
     return value
-
-
-def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts of the same keys) into `table`, in the session's transaction
-    (`insert_columns`, row by row)."""
-    if rows:
-        names = list(rows[0])
-        insert_columns(session, table, {name: [row[name] for row in rows] for name in names})
-
-
-def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]) -> None:
-    """Insert rows given column by column (each list one column's values, all of one length) into
-    `table`, in the session's transaction.
-
-    On SQLite through the driver's `executemany`, past SQLAlchemy's per-row parameter handling,
-    which costs a reparse more than the inserts do (a report's few hundred cells: ~3.5 ms against
-    ~1.5); each value still goes through its column type's bind processor, so it is stored as
-    `insert()` stores it. Column by column, so a caller builds no dict a row. Other databases take
-    `insert()` (psycopg's executemany is the slow path there, SQLAlchemy's batched one the fast)."""
-    names = list(columns)
-    if not names or not columns[names[0]]:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
-        session.execute(
-            insert(table), [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-        )
-        return
-    sql, processors = _driver_insert(table, tuple(names), dialect)
-    values = [
-        column if process is None else [v if v is None else process(v) for v in column]
-        for column, process in zip(columns.values(), processors, strict=True)
-    ]
-    connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
-
-
-@functools.cache
-def _driver_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, list[Any]]:
-    """The INSERT of `names` into `table` as the driver takes it (qmark parameters), and each
-    column's bind processor (None: the value is passed as it is)."""
-    compiled = insert(table).values({name: bindparam(name) for name in names}).compile(dialect=dialect)
-    assert compiled.positiontup == list(names), compiled.positiontup
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    return str(compiled), processors
-
-
-def insert_row(session: Session, row: B) -> B:
-    """Insert `row` (a new object with every column but its key set) with one INSERT, and put it in
-    the session as a flush would have left it: persistent, its key set, nothing pending.
-
-    Past the unit of work, whose bookkeeping costs a reparse more than the INSERT (each report's
-    document and version: ~1 ms a flush). Its values are cleaned as `_strip_nul` cleans a flushed
-    object's. Relationships are not written: set the foreign keys, and add the row to a loaded
-    collection that must show it with `set_committed_value`."""
-    mapper = sa_inspect(type(row))
-    values = {}
-    for attr in mapper.column_attrs:
-        if attr.key in row.__dict__ and not attr.columns[0].primary_key:
-            value = row.__dict__[attr.key]
-            if isinstance(value, str | dict | list):
-                value = without_nul(value)
-                row.__dict__[attr.key] = value
-            values[attr.key] = value
-    (key,) = session.execute(_insert(mapper.local_table), values).inserted_primary_key
-    row.__dict__[mapper.primary_key[0].key] = key
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
-
-
-@functools.cache
-def _insert(table: Table) -> Insert:
-    """The table's INSERT, built once: its values come as parameters (building it with `.values()`
-    each time costs more than executing it)."""
-    return insert(table)
 
 
 @event.listens_for(Base, "before_insert", propagate=True)

@@ -15,6 +15,7 @@ import archive.ingest as ingest_mod
 import archive.ingest.pages as ingest_pages
 from archive.db import (
     Capture,
+    CellRow,
     Document,
     Failure,
     PageLink,
@@ -340,6 +341,42 @@ def test_a_record_that_breaks_ingestion_does_not_stop_a_reparse(
         assert session.scalar(select(func.count()).where(Document.parse_run_id == run.id)) == 1
 
 
+def test_a_record_that_breaks_after_its_version_was_written_leaves_nothing_of_it_in_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's document and version are written past the unit of work (`archive.dbwrite`): when
+    the record breaks after them (its cells), its savepoint's rollback must take them out of the
+    session too, or the next capture of that report finds the vanished version as this run's
+    reading (and the next document, given the freed key, clashes with the stale object)."""
+    import archive.ingest.rows as rows_mod
+
+    html = PAGE.read_text(encoding="utf-8").encode()
+    engine, _ = ingest_all(tmp_path, [
+        exchange("/nb.html", html, "text/html; charset=utf-8", T0),
+        exchange("/nb.html", html, "text/html; charset=utf-8", T0 + timedelta(days=1)),
+    ])  # fmt: skip
+    before = exported(engine)
+    real, calls = rows_mod.store_numbers, []
+
+    def broken_once(session, version, report):
+        calls.append(version.id)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return real(session, version, report)
+
+    monkeypatch.setattr(rows_mod, "store_numbers", broken_once)
+    counts_ = reparse(engine, tmp_path / "warc")
+    assert counts_["failure"] == 1 and counts_["report"] == 1, counts_
+    assert calls[0] == calls[1]  # the second capture's version took the key the rollback freed
+    with sessions(engine)() as session:
+        run = session.scalars(select(ParseRun).where(ParseRun.kind == "reparse")).one()
+        (version,) = session.scalars(select(VersionRow).where(VersionRow.parse_run_id == run.id)).all()
+        assert session.scalar(select(func.count()).where(CellRow.version_id == version.id)) > 100
+        assert session.scalar(select(func.count()).where(Document.parse_run_id == run.id)) == 1
+    (after,) = exported(engine)  # the reading of the capture that could be stored
+    assert after == {**before[0], "first_seen": "2026-01-06T08:00:00Z"}
+
+
 def test_read_sessions_and_export_leave_the_write_lock_free(tmp_path: Path) -> None:
     html = PAGE.read_text(encoding="utf-8").encode()
     engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])
@@ -546,7 +583,8 @@ def test_cells_and_checks_inserted_through_the_driver_read_back_as_insert_stores
 
     from sqlalchemy import insert
 
-    from archive.db import CellRow, CheckRow, insert_many, without_nul
+    from archive.db import CellRow, CheckRow, without_nul
+    from archive.dbwrite import insert_many
 
     html = PAGE.read_text(encoding="utf-8").encode()
     engine, _ = ingest_all(tmp_path, [exchange("/nb.html", html, "text/html; charset=utf-8", T0)])

@@ -23,7 +23,6 @@ from typing import Literal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.db import (
     Capture,
@@ -35,10 +34,9 @@ from archive.db import (
     ReportCapture,
     ReportRow,
     VersionRow,
-    insert_columns,
-    insert_row,
     without_nul,
 )
+from archive.dbwrite import insert_columns, insert_row
 from archive.report import Report
 from archive.warcstore import StoredResponse
 
@@ -236,8 +234,7 @@ def store_report(
         outcome = "version" if latest is not None else "report"
         version = new_version(document, report, data, digest, capture, run)
         version.report_id = row.id
-        insert_row(session, version)
-        set_committed_value(row, "versions", [*row.versions, version])
+        insert_row(session, version, into=(row, "versions"))
         store_numbers(session, version, report)
     show(session, row.id, capture.id, version.id)
     return IngestResult(outcome, capture.url, report=report)
